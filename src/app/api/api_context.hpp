@@ -1,0 +1,27 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "app/blocking_pool.hpp"
+#include "app/config.hpp"
+#include "app/event_hub.hpp"
+#include "app/user_cache.hpp"
+#include "storage/user_store.hpp"
+#include "telemetry/log/logger.hpp"
+
+namespace glassbox::app {
+
+// Everything the API handlers use, owned by the Application and outliving the server.
+struct ApiContext {
+  const Config& config;
+  storage::UserStore& store;
+  BlockingPool& database_pool;
+  BlockingPool& compute_pool;
+  UserCache& user_cache;
+  EventHub& events;
+  telemetry::log::Logger& logger;
+  std::function<std::int64_t()> now_millis;  // injected so tests can control time
+};
+
+}  // namespace glassbox::app

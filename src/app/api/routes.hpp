@@ -1,0 +1,17 @@
+#pragma once
+
+#include "app/api/api_context.hpp"
+#include "http/router.hpp"
+
+namespace glassbox::app {
+
+// GET /health, GET /ready.
+void add_health_routes(http::Router& router, ApiContext& context);
+// /api/users and /api/users/{id}.
+void add_user_routes(http::Router& router, ApiContext& context);
+// GET /compute/{n}.
+void add_compute_routes(http::Router& router, ApiContext& context);
+// GET /ws/events.
+void add_event_routes(http::Router& router, ApiContext& context);
+
+}  // namespace glassbox::app

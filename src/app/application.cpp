@@ -1,0 +1,164 @@
+#include "app/application.hpp"
+
+#include <chrono>
+#include <system_error>
+#include <thread>
+
+#include "app/api/routes.hpp"
+#include "app/cleanup_job.hpp"
+#include "build_info.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "storage/database.hpp"
+
+namespace glassbox::app {
+namespace {
+
+using telemetry::log::Level;
+
+// Room for bursts of database work beyond the worker count before answering 503.
+constexpr std::size_t kDatabaseQueuePerThread = 256;
+
+telemetry::log::Level to_log_level(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return Level::kDebug;
+    case LogLevel::kInfo:
+      return Level::kInfo;
+    case LogLevel::kWarn:
+      return Level::kWarn;
+    case LogLevel::kError:
+      return Level::kError;
+  }
+  return Level::kInfo;
+}
+
+unsigned resolve_thread_count(unsigned configured) {
+  if (configured != 0)
+    return configured;
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? 1 : cores;
+}
+
+// postgresql://user:secret@host/db -> postgresql://user:***@host/db, for the log.
+std::string redact_url_password(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos)
+    return std::string(url);
+  const std::size_t authority_start = scheme_end + 3;
+  const std::size_t at = url.find('@', authority_start);
+  const std::size_t slash = url.find('/', authority_start);
+  if (at == std::string_view::npos || (slash != std::string_view::npos && slash < at)) {
+    return std::string(url);
+  }
+  const std::size_t colon = url.find(':', authority_start);
+  if (colon == std::string_view::npos || colon > at)
+    return std::string(url);
+  return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
+}
+
+std::int64_t system_now_millis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+http::Limits to_http_limits(const HttpLimits& limits) {
+  return http::Limits{
+      .max_header_bytes = limits.max_header_bytes,
+      .max_target_bytes = limits.max_target_bytes,
+      .max_body_bytes = limits.max_body_bytes,
+      .header_timeout = limits.header_timeout,
+      .idle_timeout = limits.idle_timeout,
+      .max_connections = limits.max_connections,
+      .shutdown_timeout = limits.shutdown_timeout,
+  };
+}
+
+}  // namespace
+
+int run_application(const Config& config) {
+  telemetry::log::Logger logger(config.tracing.service_name, to_log_level(config.log_level));
+  const unsigned io_threads = resolve_thread_count(config.threads);
+  const unsigned compute_threads = resolve_thread_count(config.compute_threads);
+  const std::size_t compute_queue =
+      config.compute_queue != 0 ? config.compute_queue : 2 * std::size_t{compute_threads};
+  logger.write(Level::kInfo, "app", "Starting",
+               {{"version", build_info::kVersion},
+                {"revision", build_info::kRevision},
+                {"database_url", redact_url_password(config.database_url)},
+                {"io_threads", io_threads},
+                {"compute_threads", compute_threads},
+                {"database_pool_size", config.database_pool_size}});
+
+  std::unique_ptr<storage::UserStore> store;
+  try {
+    store = storage::open_database(storage::DatabaseOptions{
+        .url = config.database_url,
+        .pool_size = config.database_pool_size,
+        .on_event =
+            [&logger](std::string_view message) { logger.write(Level::kInfo, "storage", message); },
+    });
+  } catch (const storage::StartupError& failure) {
+    logger.write(Level::kError, "storage", "Database start-up failed", {{"error", failure.what()}});
+    return 1;
+  }
+
+  BlockingPool database_pool(
+      "db-worker", static_cast<unsigned>(config.database_pool_size),
+      kDatabaseQueuePerThread * static_cast<std::size_t>(config.database_pool_size));
+  BlockingPool compute_pool("compute", compute_threads, compute_queue);
+  UserCache user_cache(config.user_cache_capacity);
+  EventHub events;
+  ApiContext context{
+      .config = config,
+      .store = *store,
+      .database_pool = database_pool,
+      .compute_pool = compute_pool,
+      .user_cache = user_cache,
+      .events = events,
+      .logger = logger,
+      .now_millis = system_now_millis,
+  };
+
+  http::Router router;
+  add_health_routes(router, context);
+  add_user_routes(router, context);
+  add_compute_routes(router, context);
+  add_event_routes(router, context);
+
+  http::Server server(http::ServerOptions{.host = config.host,
+                                          .port = config.port,
+                                          .threads = io_threads,
+                                          .limits = to_http_limits(config.limits)},
+                      router, logger);
+  try {
+    server.listen();
+  } catch (const std::exception& failure) {
+    logger.write(Level::kError, "http.server", "Cannot listen",
+                 {{"address", config.host}, {"port", config.port}, {"error", failure.what()}});
+    return 1;
+  }
+  logger.write(Level::kInfo, "http.server", "Listening",
+               {{"address", config.host}, {"port", server.port()}});
+
+  CleanupJob cleanup_job(CleanupJob::Dependencies{.store = *store,
+                                                  .user_cache = user_cache,
+                                                  .events = events,
+                                                  .logger = logger,
+                                                  .now_millis = system_now_millis},
+                         config.cleanup_interval);
+  cleanup_job.start();
+
+  server.run();
+
+  // In-flight requests are answered; now stop what produces work, in dependency order.
+  cleanup_job.stop();
+  compute_pool.stop();
+  database_pool.stop();
+  events.clear();
+  logger.write(Level::kInfo, "app", "Stopped");
+  return 0;
+}
+
+}  // namespace glassbox::app

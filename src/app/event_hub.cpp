@@ -1,0 +1,46 @@
+#include "app/event_hub.hpp"
+
+#include <algorithm>
+
+namespace glassbox::app {
+
+http::WebSocketHandler EventHub::websocket_handler() {
+  http::WebSocketHandler handler;
+  handler.on_open = [this](const std::shared_ptr<http::WebSocketPeer>& peer) {
+    const std::lock_guard lock(mutex_);
+    subscribers_.push_back(peer);
+  };
+  handler.on_text = [](http::WebSocketPeer& peer, std::string_view) {
+    peer.send_text(R"({"type":"ack"})");
+  };
+  handler.on_close = [this](http::WebSocketPeer& peer) {
+    const std::lock_guard lock(mutex_);
+    std::erase_if(subscribers_,
+                  [&peer](const auto& subscriber) { return subscriber.get() == &peer; });
+  };
+  return handler;
+}
+
+void EventHub::publish(const std::string& message) {
+  std::vector<std::shared_ptr<http::WebSocketPeer>> recipients;
+  {
+    const std::lock_guard lock(mutex_);
+    if (subscribers_.empty())
+      return;
+    recipients = subscribers_;
+  }
+  for (const auto& peer : recipients)
+    peer->send_text(message);
+}
+
+std::size_t EventHub::subscriber_count() const {
+  const std::lock_guard lock(mutex_);
+  return subscribers_.size();
+}
+
+void EventHub::clear() {
+  const std::lock_guard lock(mutex_);
+  subscribers_.clear();
+}
+
+}  // namespace glassbox::app

@@ -1,0 +1,314 @@
+#include "http/detail/http_session.hpp"
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <chrono>
+#include <exception>
+#include <optional>
+#include <string>
+
+#include "http/detail/graceful_close.hpp"
+#include "http/detail/request_target.hpp"
+#include "http/detail/response_head.hpp"
+#include "http/detail/websocket_session.hpp"
+#include "http/error.hpp"
+#include "http/router.hpp"
+#include "telemetry/log/logger.hpp"
+
+namespace glassbox::http::detail {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using asio::ip::tcp;
+using telemetry::log::Level;
+
+constexpr auto kBodyReadTimeout = std::chrono::seconds(30);
+constexpr auto kWriteTimeout = std::chrono::seconds(30);
+constexpr std::size_t kFirstReadSize = 4096;
+constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+
+using RequestParser = bhttp::request_parser<bhttp::string_body>;
+
+class BeastHeaderLookup final : public HeaderLookup {
+ public:
+  explicit BeastHeaderLookup(const bhttp::fields& fields) : fields_(fields) {}
+  std::string_view get(std::string_view name) const override {
+    const auto found = fields_.find(name);
+    return found == fields_.end() ? std::string_view{} : std::string_view(found->value());
+  }
+
+ private:
+  const bhttp::fields& fields_;
+};
+
+// A parse failure that ends the connection, as the client sees it.
+std::optional<Response> response_for_read_error(const beast::error_code& error,
+                                                const beast::flat_buffer& buffer,
+                                                const Limits& limits) {
+  if (error == bhttp::error::header_limit) {
+    const auto* data = static_cast<const char*>(buffer.data().data());
+    const std::string_view received(data, buffer.size());
+    if (request_line_too_long(received, limits.max_target_bytes)) {
+      return error_response(ErrorCode::kUriTooLong, "request target too long");
+    }
+    return error_response(ErrorCode::kHeadersTooLarge, "request headers too large");
+  }
+  if (error == bhttp::error::body_limit) {
+    return error_response(ErrorCode::kPayloadTooLarge, "request body too large");
+  }
+  // The client went away or went silent, or the server is stopping: nobody to answer.
+  if (error == bhttp::error::end_of_stream || error == bhttp::error::partial_message) {
+    return std::nullopt;
+  }
+  // Any other parser complaint is a malformed message (bad method, version, field, chunk,
+  // Content-Length, ...): RFC 9112 says answer 400 and close.
+  if (error.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
+    return error_response(ErrorCode::kBadRequest, "malformed HTTP request");
+  }
+  return std::nullopt;
+}
+
+class HttpSession final : public Connection {
+ public:
+  HttpSession(tcp::socket socket, SessionEnvironment& environment)
+      : stream_(std::move(socket)), environment_(environment) {
+    beast::error_code ignored;
+    const auto remote = stream_.socket().remote_endpoint(ignored);
+    if (!ignored)
+      client_address_ = remote.address().to_string();
+    registration_ = environment_.registry.add(this);
+  }
+  ~HttpSession() { environment_.registry.remove(registration_); }
+  HttpSession(const HttpSession&) = delete;
+  HttpSession& operator=(const HttpSession&) = delete;
+
+  void on_server_stopping() override {
+    if (idle_)
+      stream_.cancel();  // busy sessions see `stopping` after their response
+  }
+
+  asio::awaitable<void> run();
+
+ private:
+  // Waits for the first byte of the next request, up to the idle (or, for a new
+  // connection, the header) timeout. False when the connection should end.
+  asio::awaitable<bool> wait_for_request(std::chrono::seconds timeout);
+  asio::awaitable<bool> read_request(RequestParser& parser);
+  asio::awaitable<Response> dispatch(RequestParser& parser, const Route*& websocket_route);
+  asio::awaitable<bool> write_response(const Response& response, bool head_only, bool keep_alive,
+                                       bool http10);
+  asio::awaitable<void> fail(Response response);
+
+  beast::tcp_stream stream_;
+  SessionEnvironment& environment_;
+  beast::flat_buffer buffer_;
+  std::string client_address_;
+  std::string head_;  // reused for every response's head
+  bool idle_ = false;
+  ConnectionRegistry::Handle registration_;
+};
+
+asio::awaitable<bool> HttpSession::wait_for_request(std::chrono::seconds timeout) {
+  if (buffer_.size() > 0)
+    co_return true;  // a pipelined request is already here
+  if (environment_.stopping.load(std::memory_order_relaxed))
+    co_return false;
+  idle_ = true;
+  stream_.expires_after(timeout);
+  auto [error, count] = co_await stream_.async_read_some(buffer_.prepare(kFirstReadSize), kAsTuple);
+  idle_ = false;
+  if (error)
+    co_return false;
+  buffer_.commit(count);
+  co_return true;
+}
+
+asio::awaitable<bool> HttpSession::read_request(RequestParser& parser) {
+  const Limits& limits = environment_.limits;
+  parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+  parser.body_limit(limits.max_body_bytes);
+
+  stream_.expires_after(limits.header_timeout);
+  auto [header_error, header_bytes] =
+      co_await bhttp::async_read_header(stream_, buffer_, parser, kAsTuple);
+  if (header_error) {
+    if (auto response = response_for_read_error(header_error, buffer_, limits)) {
+      co_await fail(std::move(*response));
+    }
+    co_return false;
+  }
+
+  auto& message = parser.get();
+  if (message.target().size() > limits.max_target_bytes) {
+    co_await fail(error_response(ErrorCode::kUriTooLong, "request target too long"));
+    co_return false;
+  }
+  // Request smuggling guard (RFC 9112 6.3): a message with both framings is refused.
+  if (message.count(bhttp::field::transfer_encoding) > 0 &&
+      message.count(bhttp::field::content_length) > 0) {
+    co_await fail(error_response(ErrorCode::kBadRequest,
+                                 "both Transfer-Encoding and Content-Length present"));
+    co_return false;
+  }
+  if (parser.is_done())
+    co_return true;
+
+  if (beast::iequals(message[bhttp::field::expect], "100-continue")) {
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream_.expires_after(kWriteTimeout);
+    auto [write_error, written] =
+        co_await asio::async_write(stream_, asio::buffer(kContinue), kAsTuple);
+    if (write_error)
+      co_return false;
+  }
+  stream_.expires_after(kBodyReadTimeout);
+  auto [body_error, body_bytes] = co_await bhttp::async_read(stream_, buffer_, parser, kAsTuple);
+  if (body_error) {
+    if (auto response = response_for_read_error(body_error, buffer_, limits)) {
+      co_await fail(std::move(*response));
+    }
+    co_return false;
+  }
+  co_return true;
+}
+
+asio::awaitable<Response> HttpSession::dispatch(RequestParser& parser,
+                                                const Route*& websocket_route) {
+  auto& message = parser.get();
+  const BeastHeaderLookup headers(message.base());
+
+  Request request;
+  request.method_text = message.method_string();
+  request.method = parse_method(request.method_text);
+  request.target = message.target();
+  request.headers = &headers;
+  request.client_address = client_address_;
+  request.server_port = environment_.server_port;
+  request.body = message.body();
+
+  const auto split = split_request_target(request.target);
+  if (!split)
+    co_return error_response(ErrorCode::kBadRequest, "malformed request target");
+  request.path = split->path;
+  request.query = split->query;
+
+  RouteMatch match = environment_.router.match(request.method, request.path);
+  if (match.outcome == MatchOutcome::kNotFound) {
+    co_return error_response(ErrorCode::kNotFound, "no such resource");
+  }
+  if (match.outcome == MatchOutcome::kMethodNotAllowed) {
+    Response response = error_response(ErrorCode::kMethodNotAllowed, "method not allowed here");
+    response.headers.emplace_back("Allow", std::string(match.allow));
+    co_return response;
+  }
+  const Route& route = *match.route;
+  request.params = match.params;
+
+  if (route.is_websocket()) {
+    if (!beast::websocket::is_upgrade(message)) {
+      co_return error_response(ErrorCode::kBadRequest, "this route needs a WebSocket upgrade");
+    }
+    websocket_route = &route;
+    co_return Response{};
+  }
+
+  try {
+    co_return co_await route.handler(request);
+  } catch (const std::exception& failure) {
+    environment_.logger.write(Level::kError, "http.session", "Handler failed",
+                              {{"route", route.label}, {"error", failure.what()}});
+  } catch (...) {
+    environment_.logger.write(Level::kError, "http.session", "Handler failed",
+                              {{"route", route.label}});
+  }
+  co_return error_response(ErrorCode::kInternal, "internal error");
+}
+
+asio::awaitable<bool> HttpSession::write_response(const Response& response, bool head_only,
+                                                  bool keep_alive, bool http10) {
+  write_response_head(head_, response, {.keep_alive = keep_alive, .http10 = http10});
+  const std::array<asio::const_buffer, 2> buffers = {
+      asio::buffer(head_), head_only ? asio::const_buffer{} : asio::buffer(response.body)};
+  stream_.expires_after(kWriteTimeout);
+  auto [error, written] = co_await asio::async_write(stream_, buffers, kAsTuple);
+  co_return !error;
+}
+
+asio::awaitable<void> HttpSession::fail(Response response) {
+  if (co_await write_response(response, false, false, false)) {
+    co_await graceful_close(stream_);
+  }
+}
+
+asio::awaitable<void> HttpSession::run() {
+  bool first = true;
+  while (true) {
+    const auto wait = first ? environment_.limits.header_timeout : environment_.limits.idle_timeout;
+    first = false;
+    if (!co_await wait_for_request(wait))
+      break;
+
+    RequestParser parser;
+    if (!co_await read_request(parser))
+      co_return;
+
+    const Route* websocket_route = nullptr;
+    const Response response = co_await dispatch(parser, websocket_route);
+    if (websocket_route != nullptr) {
+      stream_.expires_never();  // the WebSocket stream keeps its own timeouts
+      co_await run_websocket_session(std::move(stream_), parser.release(),
+                                     websocket_route->websocket, environment_);
+      co_return;
+    }
+
+    const auto& message = parser.get();
+    const bool keep_alive = message.keep_alive() && !response.close_connection &&
+                            !environment_.stopping.load(std::memory_order_relaxed);
+    const bool head_only = message.method() == bhttp::verb::head;
+    if (!co_await write_response(response, head_only, keep_alive, message.version() == 10))
+      break;
+    if (!keep_alive) {
+      co_await graceful_close(stream_);
+      co_return;
+    }
+  }
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_.socket().close(ignored);
+}
+
+}  // namespace
+
+asio::awaitable<void> run_http_session(tcp::socket socket, SessionEnvironment& environment) {
+  HttpSession session(std::move(socket), environment);
+  co_await session.run();
+}
+
+asio::awaitable<void> reject_connection(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  const Response response =
+      error_response(ErrorCode::kUnavailable, "too many connections, try again later");
+  std::string head;
+  write_response_head(head, response, {.keep_alive = false});
+  const std::array<asio::const_buffer, 2> buffers = {asio::buffer(head),
+                                                     asio::buffer(response.body)};
+  stream.expires_after(kWriteTimeout);
+  auto [error, written] = co_await asio::async_write(stream, buffers, kAsTuple);
+  if (!error)
+    co_await graceful_close(stream);
+}
+
+}  // namespace glassbox::http::detail

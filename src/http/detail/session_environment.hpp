@@ -1,0 +1,30 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "http/detail/connection_registry.hpp"
+#include "http/limits.hpp"
+
+namespace glassbox::telemetry::log {
+class Logger;
+}
+
+namespace glassbox::http {
+class Router;
+}
+
+namespace glassbox::http::detail {
+
+// What every session of one I/O thread shares with the server. Owned by the server,
+// outlives every session.
+struct SessionEnvironment {
+  const Router& router;
+  const Limits& limits;
+  telemetry::log::Logger& logger;
+  const std::atomic<bool>& stopping;
+  ConnectionRegistry& registry;  // this I/O thread's connections
+  std::uint16_t server_port = 0;
+};
+
+}  // namespace glassbox::http::detail

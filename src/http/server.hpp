@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/limits.hpp"
+
+namespace glassbox::telemetry::log {
+class Logger;
+}
+
+namespace glassbox::http {
+
+class Router;
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 8080;  // 0: the kernel picks a free port (see Server::port())
+  unsigned threads = 1;       // I/O threads, each with its own event loop
+  Limits limits;
+};
+
+// An HTTP/1.1 + WebSocket server: one listener, and per accepted connection one session
+// on one of the I/O threads (round-robin) that reads a request, runs the route's handler
+// and writes the response, in order, for as long as the client keeps the connection.
+//
+// Lifecycle: listen() binds; run() serves until SIGTERM/SIGINT or stop(), then stops
+// accepting, closes idle connections, lets in-flight requests finish (answered with
+// Connection: close) for at most Limits::shutdown_timeout, and returns.
+class Server {
+ public:
+  Server(ServerOptions options, const Router& router, telemetry::log::Logger& logger);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Throws std::system_error when the address cannot be bound.
+  void listen();
+  // The bound port (useful after listening on port 0).
+  std::uint16_t port() const;
+  // Blocks the calling thread until the server has shut down. Handles SIGTERM and SIGINT.
+  void run();
+  // Begins the graceful shutdown; safe from any thread, idempotent.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace glassbox::http

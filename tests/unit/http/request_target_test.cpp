@@ -1,0 +1,50 @@
+#include "http/detail/request_target.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace glassbox::http::detail {
+namespace {
+
+TEST(SplitRequestTarget, SeparatesPathAndQuery) {
+  const auto parts = split_request_target("/api/users?limit=5&offset=10");
+  ASSERT_TRUE(parts);
+  EXPECT_EQ(parts->path, "/api/users");
+  EXPECT_EQ(parts->query, "limit=5&offset=10");
+}
+
+TEST(SplitRequestTarget, AcceptsAbsoluteForm) {
+  const auto parts = split_request_target("http://example.test:8080/health?x=1");
+  ASSERT_TRUE(parts);
+  EXPECT_EQ(parts->path, "/health");
+  EXPECT_EQ(parts->query, "x=1");
+  EXPECT_EQ(split_request_target("http://example.test")->path, "/");
+}
+
+TEST(SplitRequestTarget, RefusesMalformedTargets) {
+  for (const char* bad : {"", "*", "health", "/a%2", "/a%zz", "/a%00b", "http://host?x=1"}) {
+    EXPECT_FALSE(split_request_target(bad)) << bad;
+  }
+}
+
+TEST(SplitRequestTarget, AllowsValidEscapes) {
+  EXPECT_TRUE(split_request_target("/api/users/%31"));
+}
+
+TEST(RequestLineTooLong, LongTargetWithoutLineEndIsTooLong) {
+  EXPECT_TRUE(request_line_too_long("GET /" + std::string(9000, 'a'), 8192));
+}
+
+TEST(RequestLineTooLong, ShortRequestLineWithHugeHeadersIsNot) {
+  const std::string received = "GET /health HTTP/1.1\r\nX-Big: " + std::string(20000, 'b');
+  EXPECT_FALSE(request_line_too_long(received, 8192));
+}
+
+TEST(RequestLineTooLong, CompleteLineWithLongTargetIsTooLong) {
+  const std::string received = "GET /" + std::string(8200, 'a') + " HTTP/1.1\r\nHost: x\r\n";
+  EXPECT_TRUE(request_line_too_long(received, 8192));
+}
+
+}  // namespace
+}  // namespace glassbox::http::detail
