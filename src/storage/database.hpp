@@ -19,8 +19,8 @@ class StartupError : public std::runtime_error {
 };
 
 struct DatabaseOptions {
-  std::string url;                // sqlite://PATH, sqlite://:memory:, postgresql://...
-  int pool_size = 4;              // connections (sqlite://:memory: always uses one)
+  std::string url;    // sqlite://PATH, sqlite://:memory:, postgresql://...
+  int pool_size = 4;  // connections (sqlite://:memory: always uses one)
   std::chrono::milliseconds acquire_timeout{1000};  // waiting for a free connection
   std::chrono::seconds connect_timeout{2};          // opening a PostgreSQL connection
   // How long start-up keeps retrying a PostgreSQL server that is not up yet (a database

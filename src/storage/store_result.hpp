@@ -25,7 +25,7 @@ struct StoreError {
 template <class T>
 class StoreResult {
  public:
-  StoreResult(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  StoreResult(T value) : state_(std::move(value)) {}           // NOLINT: implicit by design
   StoreResult(StoreError error) : state_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(state_); }
