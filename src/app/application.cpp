@@ -1,6 +1,7 @@
 #include "app/application.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <system_error>
 #include <thread>
 
@@ -18,6 +19,8 @@ using telemetry::log::Level;
 
 // Room for bursts of database work beyond the worker count before answering 503.
 constexpr std::size_t kDatabaseQueuePerThread = 256;
+// After a clean drain, how long stray pool work (a request's last query) may still take.
+constexpr auto kPoolDrainAfterServer = std::chrono::seconds(2);
 
 telemetry::log::Level to_log_level(LogLevel level) {
   switch (level) {
@@ -34,8 +37,7 @@ telemetry::log::Level to_log_level(LogLevel level) {
 }
 
 unsigned resolve_thread_count(unsigned configured) {
-  if (configured != 0)
-    return configured;
+  if (configured != 0) return configured;
   const unsigned cores = std::thread::hardware_concurrency();
   return cores == 0 ? 1 : cores;
 }
@@ -43,8 +45,7 @@ unsigned resolve_thread_count(unsigned configured) {
 // postgresql://user:secret@host/db -> postgresql://user:***@host/db, for the log.
 std::string redact_url_password(std::string_view url) {
   const std::size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos)
-    return std::string(url);
+  if (scheme_end == std::string_view::npos) return std::string(url);
   const std::size_t authority_start = scheme_end + 3;
   const std::size_t at = url.find('@', authority_start);
   const std::size_t slash = url.find('/', authority_start);
@@ -52,8 +53,7 @@ std::string redact_url_password(std::string_view url) {
     return std::string(url);
   }
   const std::size_t colon = url.find(':', authority_start);
-  if (colon == std::string_view::npos || colon > at)
-    return std::string(url);
+  if (colon == std::string_view::npos || colon > at) return std::string(url);
   return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
 }
 
@@ -150,13 +150,25 @@ int run_application(const Config& config) {
                          config.cleanup_interval);
   cleanup_job.start();
 
-  server.run();
+  const bool drained = server.run();
 
-  // In-flight requests are answered; now stop what produces work, in dependency order.
+  // In-flight requests are answered (or abandoned after the drain bound); now stop what
+  // produces work, in dependency order.
   cleanup_job.stop();
-  compute_pool.stop();
-  database_pool.stop();
+  const auto pool_deadline = std::chrono::steady_clock::now() +
+                             (drained ? kPoolDrainAfterServer : std::chrono::seconds(0));
+  const bool compute_idle = compute_pool.stop_within(pool_deadline);
+  const bool database_idle = database_pool.stop_within(pool_deadline);
   events.clear();
+  if (!drained || !compute_idle || !database_idle) {
+    // Work is still running on pool threads and cannot be interrupted; destroying what it
+    // uses would crash, and waiting would break the shutdown bound. The shutdown was
+    // requested, so it still counts as a clean exit.
+    logger.write(
+        Level::kWarn, "app", "Stopped with work still running",
+        {{"drained", drained}, {"compute_idle", compute_idle}, {"database_idle", database_idle}});
+    std::_Exit(0);
+  }
   logger.write(Level::kInfo, "app", "Stopped");
   return 0;
 }

@@ -22,8 +22,7 @@ BlockingPool::~BlockingPool() {
 bool BlockingPool::try_post(std::function<void()> task) {
   {
     const std::lock_guard lock(mutex_);
-    if (stopped_ || queue_.size() >= max_queued_)
-      return false;
+    if (stopped_ || queue_.size() >= max_queued_) return false;
     queue_.push_back(std::move(task));
   }
   work_available_.notify_one();
@@ -31,17 +30,22 @@ bool BlockingPool::try_post(std::function<void()> task) {
 }
 
 void BlockingPool::stop() {
+  stop_within(std::chrono::steady_clock::time_point::max());
+}
+
+bool BlockingPool::stop_within(std::chrono::steady_clock::time_point deadline) {
   {
-    const std::lock_guard lock(mutex_);
-    if (stopped_)
-      return;
+    std::unique_lock lock(mutex_);
     stopped_ = true;
+    work_available_.notify_all();
+    const bool finished = work_finished_.wait_until(
+        lock, deadline, [this] { return queue_.empty() && running_ == 0; });
+    if (!finished) return false;
   }
-  work_available_.notify_all();
   for (auto& thread : threads_) {
-    if (thread.joinable())
-      thread.join();
+    if (thread.joinable()) thread.join();
   }
+  return true;
 }
 
 std::size_t BlockingPool::queued() const {
@@ -55,12 +59,18 @@ void BlockingPool::work() {
     {
       std::unique_lock lock(mutex_);
       work_available_.wait(lock, [this] { return stopped_ || !queue_.empty(); });
-      if (queue_.empty())
-        return;  // stopped and drained
+      if (queue_.empty()) return;  // stopped and drained
       task = std::move(queue_.front());
       queue_.pop_front();
+      ++running_;
     }
     task();
+    task = nullptr;  // release what it captured before reporting it finished
+    {
+      const std::lock_guard lock(mutex_);
+      --running_;
+    }
+    work_finished_.notify_all();
   }
 }
 

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -36,7 +37,12 @@ class BlockingPool {
 
   // False when the queue is full or the pool stopped; the task is then not run.
   bool try_post(std::function<void()> task);
+  // Refuses new work, lets queued and running work finish, joins the threads.
   void stop();
+  // Like stop(), but waits only until `deadline`. False when work was still running then:
+  // the threads are left running (a task cannot be interrupted) and the caller must end
+  // the process rather than destroy what that work uses.
+  bool stop_within(std::chrono::steady_clock::time_point deadline);
   std::size_t queued() const;
   unsigned thread_count() const { return static_cast<unsigned>(threads_.size()); }
 
@@ -58,7 +64,9 @@ class BlockingPool {
   const std::size_t max_queued_;
   mutable std::mutex mutex_;
   std::condition_variable work_available_;
+  std::condition_variable work_finished_;
   std::deque<std::function<void()>> queue_;
+  std::size_t running_ = 0;
   bool stopped_ = false;
   std::vector<std::thread> threads_;
 };

@@ -30,8 +30,7 @@ void CleanupJob::stop() {
     stopping_ = true;
   }
   wake_.notify_all();
-  if (thread_.joinable())
-    thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void CleanupJob::run_once() {

@@ -25,8 +25,7 @@ void EventHub::publish(const std::string& message) {
   std::vector<std::shared_ptr<http::WebSocketPeer>> recipients;
   {
     const std::lock_guard lock(mutex_);
-    if (subscribers_.empty())
-      return;
+    if (subscribers_.empty()) return;
     recipients = subscribers_;
   }
   for (const auto& peer : recipients)

@@ -12,8 +12,7 @@ constexpr std::array<std::string_view, kMethodCount> kMethodNames = {
 
 Method parse_method(std::string_view text) {
   for (std::size_t i = 0; i + 1 < kMethodNames.size(); ++i) {
-    if (kMethodNames[i] == text)
-      return static_cast<Method>(i);
+    if (kMethodNames[i] == text) return static_cast<Method>(i);
   }
   return Method::kOther;
 }

@@ -29,13 +29,11 @@ class RouteParams {
   static constexpr std::size_t kMaxParams = 8;
 
   void add(std::string_view name, std::string_view value) {
-    if (count_ < kMaxParams)
-      entries_[count_++] = {name, value};
+    if (count_ < kMaxParams) entries_[count_++] = {name, value};
   }
   std::string_view get(std::string_view name) const {
     for (std::size_t i = 0; i < count_; ++i) {
-      if (entries_[i].first == name)
-        return entries_[i].second;
+      if (entries_[i].first == name) return entries_[i].second;
     }
     return {};
   }
@@ -74,7 +72,10 @@ struct Request {
   std::string_view header(std::string_view name) const {
     return headers ? headers->get(name) : std::string_view{};
   }
-  // The first value of a query parameter (percent-decoded), or nullopt when absent.
+  // The first value of a query parameter as sent (not decoded); nullopt when absent.
+  std::optional<std::string_view> raw_query_param(std::string_view name) const;
+  // The first value of a query parameter, percent-decoded; nullopt when absent or when
+  // its escapes are malformed (use raw_query_param to tell the two apart).
   std::optional<std::string> query_param(std::string_view name) const;
 };
 

@@ -18,39 +18,32 @@ struct Segment {
 // Splits "/a/b" into {"a","b"}; "/" into {""}. The path must start with '/'.
 template <class Visitor>
 bool for_each_segment(std::string_view path, Visitor&& visit) {
-  if (path.empty() || path.front() != '/')
-    return false;
+  if (path.empty() || path.front() != '/') return false;
   std::size_t start = 1;
   while (true) {
     const std::size_t slash = path.find('/', start);
     const std::string_view segment = path.substr(
         start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-    if (!visit(segment))
-      return false;
-    if (slash == std::string_view::npos)
-      return true;
+    if (!visit(segment)) return false;
+    if (slash == std::string_view::npos) return true;
     start = slash + 1;
   }
 }
 
 bool is_identifier(std::string_view text) {
-  if (text.empty())
-    return false;
+  if (text.empty()) return false;
   for (const char c : text) {
     const bool ok =
         (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (c >= '0' && c <= '9');
-    if (!ok)
-      return false;
+    if (!ok) return false;
   }
   return true;
 }
 
 bool all_digits(std::string_view text) {
-  if (text.empty() || text.size() > kMaxIntDigits)
-    return false;
+  if (text.empty() || text.size() > kMaxIntDigits) return false;
   for (const char c : text) {
-    if (c < '0' || c > '9')
-      return false;
+    if (c < '0' || c > '9') return false;
   }
   return true;
 }
@@ -69,20 +62,17 @@ struct Router::Pattern {
     params.clear();
     std::size_t position = 0;
     const bool whole = for_each_segment(path, [&](std::string_view value) {
-      if (position >= segments.size())
-        return false;
+      if (position >= segments.size()) return false;
       const Segment& segment = segments[position++];
       switch (segment.kind) {
         case SegmentKind::kLiteral:
           return value == segment.text;
         case SegmentKind::kAny:
-          if (value.empty())
-            return false;
+          if (value.empty()) return false;
           params.add(segment.text, value);
           return true;
         case SegmentKind::kInt:
-          if (!all_digits(value))
-            return false;
+          if (!all_digits(value)) return false;
           params.add(segment.text, value);
           return true;
       }
@@ -97,10 +87,8 @@ struct Router::Pattern {
     for (std::size_t i = 0; i < kMethodCount; ++i) {
       const bool present =
           by_method[i] != nullptr || (static_cast<Method>(i) == Method::kHead && has_get);
-      if (!present)
-        continue;
-      if (!allow.empty())
-        allow += ", ";
+      if (!present) continue;
+      if (!allow.empty()) allow += ", ";
       allow += method_name(static_cast<Method>(i));
     }
   }
@@ -110,21 +98,18 @@ Router::Router() = default;
 Router::~Router() = default;
 
 const Route& Router::add(Method method, std::string_view route_template, Handler handler) {
-  if (!handler)
-    throw std::invalid_argument("route handler is empty");
+  if (!handler) throw std::invalid_argument("route handler is empty");
   return add_route(method, route_template, std::move(handler), {});
 }
 
 const Route& Router::add_websocket(std::string_view route_template, WebSocketHandler handler) {
-  if (!handler.on_open)
-    throw std::invalid_argument("WebSocket route needs on_open");
+  if (!handler.on_open) throw std::invalid_argument("WebSocket route needs on_open");
   return add_route(Method::kGet, route_template, {}, std::move(handler));
 }
 
 const Route& Router::add_route(Method method, std::string_view route_template, Handler handler,
                                WebSocketHandler websocket) {
-  if (method == Method::kOther)
-    throw std::invalid_argument("cannot route method OTHER");
+  if (method == Method::kOther) throw std::invalid_argument("cannot route method OTHER");
   std::vector<Segment> segments;
   std::string label;
   const bool parsed = for_each_segment(route_template, [&](std::string_view text) {
@@ -134,20 +119,17 @@ const Route& Router::add_route(Method method, std::string_view route_template, H
       std::string_view inner = text.substr(1, text.size() - 2);
       segment.kind = SegmentKind::kAny;
       if (const std::size_t colon = inner.find(':'); colon != std::string_view::npos) {
-        if (inner.substr(colon + 1) != "int")
-          return false;
+        if (inner.substr(colon + 1) != "int") return false;
         segment.kind = SegmentKind::kInt;
         inner = inner.substr(0, colon);
       }
-      if (!is_identifier(inner))
-        return false;
+      if (!is_identifier(inner)) return false;
       segment.text = std::string(inner);
       label += '{';
       label += inner;
       label += '}';
     } else {
-      if (text.find_first_of("{}") != std::string_view::npos)
-        return false;
+      if (text.find_first_of("{}") != std::string_view::npos) return false;
       segment.text = std::string(text);
       label += text;
     }
@@ -160,16 +142,14 @@ const Route& Router::add_route(Method method, std::string_view route_template, H
 
   Pattern* pattern = nullptr;
   for (const auto& existing : patterns_) {
-    if (existing->route_template == route_template)
-      pattern = existing.get();
+    if (existing->route_template == route_template) pattern = existing.get();
   }
   if (pattern == nullptr) {
     auto created = std::make_unique<Pattern>();
     created->route_template = std::string(route_template);
     created->segments = std::move(segments);
     for (const Segment& segment : created->segments) {
-      if (segment.kind == SegmentKind::kLiteral)
-        ++created->literal_count;
+      if (segment.kind == SegmentKind::kLiteral) ++created->literal_count;
     }
     pattern = created.get();
     // More literal segments first, so /api/users/me would win over /api/users/{id}.
@@ -202,8 +182,7 @@ RouteMatch Router::match(Method method, std::string_view path) const {
   RouteMatch result;
   const Pattern* path_match = nullptr;
   for (const auto& pattern : patterns_) {
-    if (!pattern->matches(path, result.params))
-      continue;
+    if (!pattern->matches(path, result.params)) continue;
     const Route* route = pattern->by_method[static_cast<std::size_t>(method)];
     if (route == nullptr && method == Method::kHead) {
       route = pattern->by_method[static_cast<std::size_t>(Method::kGet)];
@@ -213,8 +192,7 @@ RouteMatch Router::match(Method method, std::string_view path) const {
       result.route = route;
       return result;
     }
-    if (path_match == nullptr)
-      path_match = pattern.get();
+    if (path_match == nullptr) path_match = pattern.get();
   }
   result.params.clear();
   if (path_match != nullptr) {

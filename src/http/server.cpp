@@ -38,9 +38,11 @@ constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
 
 struct Server::Impl {
   struct IoThread {
-    asio::io_context context{1};  // run by exactly one thread
     detail::ConnectionRegistry registry;
     std::optional<detail::SessionEnvironment> environment;
+    // Declared last so it is destroyed first: after a drain timeout it still holds
+    // sessions, whose destructors unregister from `registry`.
+    asio::io_context context{1};  // run by exactly one thread
   };
 
   Impl(ServerOptions server_options, const Router& server_router,
@@ -80,8 +82,7 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     auto [error, socket] =
         co_await acceptor->async_accept(target.context, asio::as_tuple(asio::use_awaitable));
     if (error) {
-      if (error == asio::error::operation_aborted || stopping.load())
-        break;
+      if (error == asio::error::operation_aborted || stopping.load()) break;
       logger.write(Level::kWarn, "http.server", "Accept failed", {{"error", error.message()}});
       backoff.expires_after(kAcceptBackoff);
       co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -114,16 +115,13 @@ void Server::Impl::connection_finished() {
 void Server::Impl::begin_shutdown() {
   {
     const std::lock_guard lock(state_mutex);
-    if (stopping.exchange(true))
-      return;
+    if (stopping.exchange(true)) return;
     state_changed.notify_all();
   }
   asio::post(listener_context(), [this] {
     boost::system::error_code ignored;
-    if (acceptor)
-      acceptor->close(ignored);
-    if (signals)
-      signals->cancel(ignored);
+    if (acceptor) acceptor->close(ignored);
+    if (signals) signals->cancel(ignored);
   });
   for (auto& io_thread : io_threads) {
     asio::post(io_thread->context,
@@ -146,6 +144,15 @@ void Server::listen() {
   impl.acceptor->bind(endpoint);
   impl.acceptor->listen(asio::socket_base::max_listen_connections);
   impl.bound_port = impl.acceptor->local_endpoint().port();
+  // Installed before anyone can learn the port: a SIGTERM sent as soon as the service says
+  // it is listening must start a graceful shutdown, not kill the process.
+  impl.signals.emplace(impl.listener_context(), SIGINT, SIGTERM);
+  impl.signals->async_wait([&impl](const boost::system::error_code& error, int signal_number) {
+    if (error) return;
+    impl.logger.write(Level::kInfo, "http.server", "Shutdown requested",
+                      {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    impl.begin_shutdown();
+  });
   for (auto& io_thread : impl.io_threads) {
     io_thread->environment.emplace(detail::SessionEnvironment{
         .router = impl.router,
@@ -166,16 +173,8 @@ void Server::stop() {
   impl_->begin_shutdown();
 }
 
-void Server::run() {
+bool Server::run() {
   Impl& impl = *impl_;
-  impl.signals.emplace(impl.listener_context(), SIGINT, SIGTERM);
-  impl.signals->async_wait([&impl](const boost::system::error_code& error, int signal_number) {
-    if (error)
-      return;
-    impl.logger.write(Level::kInfo, "http.server", "Shutdown requested",
-                      {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
-    impl.begin_shutdown();
-  });
   asio::co_spawn(impl.listener_context(), impl.accept_loop(), asio::detached);
 
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
@@ -200,6 +199,7 @@ void Server::run() {
     io_thread->context.stop();
   for (auto& thread : threads)
     thread.join();
+  return drained;
 }
 
 }  // namespace glassbox::http

@@ -35,12 +35,15 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Throws std::system_error when the address cannot be bound.
+  // Binds, and from then on handles SIGTERM and SIGINT as a graceful shutdown. Throws
+  // std::system_error when the address cannot be bound.
   void listen();
   // The bound port (useful after listening on port 0).
   std::uint16_t port() const;
-  // Blocks the calling thread until the server has shut down. Handles SIGTERM and SIGINT.
-  void run();
+  // Blocks the calling thread until the server has shut down. True when every connection
+  // finished within Limits::shutdown_timeout; false when the drain timed out and the
+  // remaining connections were abandoned.
+  bool run();
   // Begins the graceful shutdown; safe from any thread, idempotent.
   void stop();
 

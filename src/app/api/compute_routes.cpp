@@ -38,8 +38,7 @@ awaitable<Response> compute(ApiContext& context, Request& request) {
     return outcome;
   };
   auto run = co_await context.compute_pool.run(std::move(fibonacci));
-  if (!run)
-    co_return overloaded_response("the compute pool");
+  if (!run) co_return overloaded_response("the compute pool");
   char duration[32];
   const auto written = std::to_chars(duration, duration + sizeof(duration), run->duration_ms,
                                      std::chars_format::fixed, 3);

@@ -19,13 +19,14 @@ using http::Response;
 constexpr int kDefaultPageLimit = 20;
 constexpr int kMaxPageLimit = 100;
 
-// A query parameter as an integer within [minimum, maximum]; `fallback` when absent.
+// A query parameter as an integer within [minimum, maximum]; `fallback` when absent;
+// nullopt when present but not such an integer (malformed escapes included).
 std::optional<std::int64_t> integer_query_param(const Request& request, std::string_view name,
                                                 std::int64_t fallback, std::int64_t minimum,
                                                 std::int64_t maximum) {
+  if (!request.raw_query_param(name)) return fallback;
   const auto text = request.query_param(name);
-  if (!text)
-    return fallback;
+  if (!text) return std::nullopt;
   std::int64_t value = 0;
   const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (text->empty() || error != std::errc{} || end != text->data() + text->size() ||
@@ -52,24 +53,20 @@ Response database_overloaded() {
 }
 
 awaitable<Response> create_user(ApiContext& context, Request& request) {
-  if (!has_json_content_type(request))
-    co_return unsupported_media_type();
+  if (!has_json_content_type(request)) co_return unsupported_media_type();
   auto parsed = parse_user_body(request.body, /*allow_ttl=*/true);
-  if (auto* error = std::get_if<BodyError>(&parsed))
-    co_return body_error_response(*error);
+  if (auto* error = std::get_if<BodyError>(&parsed)) co_return body_error_response(*error);
   auto& input = std::get<UserInput>(parsed);
 
   storage::NewUser user;
   user.name = std::move(input.name);
   user.email = std::move(input.email);
   user.created_at_ms = context.now_millis();
-  if (input.ttl_seconds)
-    user.expires_at_ms = user.created_at_ms + *input.ttl_seconds * 1000;
+  if (input.ttl_seconds) user.expires_at_ms = user.created_at_ms + *input.ttl_seconds * 1000;
 
   auto insert = [&store = context.store, user = std::move(user)] { return store.insert(user); };
   auto result = co_await context.database_pool.run(std::move(insert));
-  if (!result)
-    co_return database_overloaded();
+  if (!result) co_return database_overloaded();
   if (!result->ok())
     co_return store_error_response(result->error(), context.logger, "users.insert");
 
@@ -94,16 +91,13 @@ awaitable<Response> list_users(ApiContext& context, Request& request) {
     return store.list(limit, offset);
   };
   auto result = co_await context.database_pool.run(std::move(list));
-  if (!result)
-    co_return database_overloaded();
-  if (!result->ok())
-    co_return store_error_response(result->error(), context.logger, "users.list");
+  if (!result) co_return database_overloaded();
+  if (!result->ok()) co_return store_error_response(result->error(), context.logger, "users.list");
 
   const storage::UserPage& page = result->value();
   std::string body = "{\"items\":[";
   for (std::size_t i = 0; i < page.items.size(); ++i) {
-    if (i > 0)
-      body += ',';
+    if (i > 0) body += ',';
     body += user_to_json(page.items[i]);
   }
   body += "],\"limit\":" + std::to_string(*limit) + ",\"offset\":" + std::to_string(*offset) +
@@ -113,18 +107,14 @@ awaitable<Response> list_users(ApiContext& context, Request& request) {
 
 awaitable<Response> get_user(ApiContext& context, Request& request) {
   const auto id = request.params.get_int("id");
-  if (!id)
-    co_return http::error_response(ErrorCode::kNotFound, "no user with that id");
-  if (auto cached = context.user_cache.get(*id))
-    co_return Response::json(200, std::move(*cached));
+  if (!id) co_return http::error_response(ErrorCode::kNotFound, "no user with that id");
+  if (auto cached = context.user_cache.get(*id)) co_return Response::json(200, std::move(*cached));
 
   const std::uint64_t generation = context.user_cache.generation();
   auto find = [&store = context.store, id = *id] { return store.find(id); };
   auto result = co_await context.database_pool.run(std::move(find));
-  if (!result)
-    co_return database_overloaded();
-  if (!result->ok())
-    co_return store_error_response(result->error(), context.logger, "users.get");
+  if (!result) co_return database_overloaded();
+  if (!result->ok()) co_return store_error_response(result->error(), context.logger, "users.get");
 
   std::string body = user_to_json(result->value());
   context.user_cache.put_if_unchanged(*id, body, generation);
@@ -133,20 +123,16 @@ awaitable<Response> get_user(ApiContext& context, Request& request) {
 
 awaitable<Response> replace_user(ApiContext& context, Request& request) {
   const auto id = request.params.get_int("id");
-  if (!id)
-    co_return http::error_response(ErrorCode::kNotFound, "no user with that id");
-  if (!has_json_content_type(request))
-    co_return unsupported_media_type();
+  if (!id) co_return http::error_response(ErrorCode::kNotFound, "no user with that id");
+  if (!has_json_content_type(request)) co_return unsupported_media_type();
   auto parsed = parse_user_body(request.body, /*allow_ttl=*/false);
-  if (auto* error = std::get_if<BodyError>(&parsed))
-    co_return body_error_response(*error);
+  if (auto* error = std::get_if<BodyError>(&parsed)) co_return body_error_response(*error);
   auto& input = std::get<UserInput>(parsed);
 
   auto replace = [&store = context.store, id = *id, name = std::move(input.name),
                   email = std::move(input.email)] { return store.replace(id, name, email); };
   auto result = co_await context.database_pool.run(std::move(replace));
-  if (!result)
-    co_return database_overloaded();
+  if (!result) co_return database_overloaded();
   context.user_cache.invalidate(*id);
   if (!result->ok())
     co_return store_error_response(result->error(), context.logger, "users.update");
@@ -158,12 +144,10 @@ awaitable<Response> replace_user(ApiContext& context, Request& request) {
 
 awaitable<Response> delete_user(ApiContext& context, Request& request) {
   const auto id = request.params.get_int("id");
-  if (!id)
-    co_return http::error_response(ErrorCode::kNotFound, "no user with that id");
+  if (!id) co_return http::error_response(ErrorCode::kNotFound, "no user with that id");
   auto remove = [&store = context.store, id = *id] { return store.remove(id); };
   auto result = co_await context.database_pool.run(std::move(remove));
-  if (!result)
-    co_return database_overloaded();
+  if (!result) co_return database_overloaded();
   context.user_cache.invalidate(*id);
   if (!result->ok())
     co_return store_error_response(result->error(), context.logger, "users.delete");

@@ -24,8 +24,7 @@ boost::asio::awaitable<void> graceful_close(boost::beast::tcp_stream& stream) {
   while (discarded < kLingerMaxBytes) {
     auto [error, count] = co_await stream.async_read_some(
         boost::asio::buffer(discard), boost::asio::as_tuple(boost::asio::use_awaitable));
-    if (error)
-      break;  // eof (the client closed too), timeout, or reset: all mean done
+    if (error) break;  // eof (the client closed too), timeout, or reset: all mean done
     discarded += count;
   }
   stream.socket().close(ignored);

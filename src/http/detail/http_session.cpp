@@ -55,15 +55,9 @@ class BeastHeaderLookup final : public HeaderLookup {
 };
 
 // A parse failure that ends the connection, as the client sees it.
-std::optional<Response> response_for_read_error(const beast::error_code& error,
-                                                const beast::flat_buffer& buffer,
-                                                const Limits& limits) {
+std::optional<Response> response_for_read_error(const beast::error_code& error) {
   if (error == bhttp::error::header_limit) {
-    const auto* data = static_cast<const char*>(buffer.data().data());
-    const std::string_view received(data, buffer.size());
-    if (request_line_too_long(received, limits.max_target_bytes)) {
-      return error_response(ErrorCode::kUriTooLong, "request target too long");
-    }
+    // The request line was checked before (read_request_line), so this is the headers.
     return error_response(ErrorCode::kHeadersTooLarge, "request headers too large");
   }
   if (error == bhttp::error::body_limit) {
@@ -87,8 +81,7 @@ class HttpSession final : public Connection {
       : stream_(std::move(socket)), environment_(environment) {
     beast::error_code ignored;
     const auto remote = stream_.socket().remote_endpoint(ignored);
-    if (!ignored)
-      client_address_ = remote.address().to_string();
+    if (!ignored) client_address_ = remote.address().to_string();
     registration_ = environment_.registry.add(this);
   }
   ~HttpSession() { environment_.registry.remove(registration_); }
@@ -96,8 +89,7 @@ class HttpSession final : public Connection {
   HttpSession& operator=(const HttpSession&) = delete;
 
   void on_server_stopping() override {
-    if (idle_)
-      stream_.cancel();  // busy sessions see `stopping` after their response
+    if (idle_) stream_.cancel();  // busy sessions see `stopping` after their response
   }
 
   asio::awaitable<void> run();
@@ -106,6 +98,8 @@ class HttpSession final : public Connection {
   // Waits for the first byte of the next request, up to the idle (or, for a new
   // connection, the header) timeout. False when the connection should end.
   asio::awaitable<bool> wait_for_request(std::chrono::seconds timeout);
+  // Reads until the request line is complete; answers 414 when its target is too long.
+  asio::awaitable<bool> read_request_line();
   asio::awaitable<bool> read_request(RequestParser& parser);
   asio::awaitable<Response> dispatch(RequestParser& parser, const Route*& websocket_route);
   asio::awaitable<bool> write_response(const Response& response, bool head_only, bool keep_alive,
@@ -122,18 +116,33 @@ class HttpSession final : public Connection {
 };
 
 asio::awaitable<bool> HttpSession::wait_for_request(std::chrono::seconds timeout) {
-  if (buffer_.size() > 0)
-    co_return true;  // a pipelined request is already here
-  if (environment_.stopping.load(std::memory_order_relaxed))
-    co_return false;
+  if (buffer_.size() > 0) co_return true;  // a pipelined request is already here
+  if (environment_.stopping.load(std::memory_order_relaxed)) co_return false;
   idle_ = true;
   stream_.expires_after(timeout);
   auto [error, count] = co_await stream_.async_read_some(buffer_.prepare(kFirstReadSize), kAsTuple);
   idle_ = false;
-  if (error)
-    co_return false;
+  if (error) co_return false;
   buffer_.commit(count);
   co_return true;
+}
+
+asio::awaitable<bool> HttpSession::read_request_line() {
+  while (true) {
+    const std::string_view received(static_cast<const char*>(buffer_.data().data()),
+                                    buffer_.size());
+    const RequestLineStatus status =
+        check_request_line(received, environment_.limits.max_target_bytes);
+    if (status == RequestLineStatus::kComplete) co_return true;
+    if (status == RequestLineStatus::kTooLong) {
+      co_await fail(error_response(ErrorCode::kUriTooLong, "request target too long"));
+      co_return false;
+    }
+    auto [error, count] =
+        co_await stream_.async_read_some(buffer_.prepare(kFirstReadSize), kAsTuple);
+    if (error) co_return false;
+    buffer_.commit(count);
+  }
 }
 
 asio::awaitable<bool> HttpSession::read_request(RequestParser& parser) {
@@ -141,11 +150,10 @@ asio::awaitable<bool> HttpSession::read_request(RequestParser& parser) {
   parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
   parser.body_limit(limits.max_body_bytes);
 
-  stream_.expires_after(limits.header_timeout);
   auto [header_error, header_bytes] =
       co_await bhttp::async_read_header(stream_, buffer_, parser, kAsTuple);
   if (header_error) {
-    if (auto response = response_for_read_error(header_error, buffer_, limits)) {
+    if (auto response = response_for_read_error(header_error)) {
       co_await fail(std::move(*response));
     }
     co_return false;
@@ -163,21 +171,19 @@ asio::awaitable<bool> HttpSession::read_request(RequestParser& parser) {
                                  "both Transfer-Encoding and Content-Length present"));
     co_return false;
   }
-  if (parser.is_done())
-    co_return true;
+  if (parser.is_done()) co_return true;
 
   if (beast::iequals(message[bhttp::field::expect], "100-continue")) {
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     stream_.expires_after(kWriteTimeout);
     auto [write_error, written] =
         co_await asio::async_write(stream_, asio::buffer(kContinue), kAsTuple);
-    if (write_error)
-      co_return false;
+    if (write_error) co_return false;
   }
   stream_.expires_after(kBodyReadTimeout);
   auto [body_error, body_bytes] = co_await bhttp::async_read(stream_, buffer_, parser, kAsTuple);
   if (body_error) {
-    if (auto response = response_for_read_error(body_error, buffer_, limits)) {
+    if (auto response = response_for_read_error(body_error)) {
       co_await fail(std::move(*response));
     }
     co_return false;
@@ -200,8 +206,7 @@ asio::awaitable<Response> HttpSession::dispatch(RequestParser& parser,
   request.body = message.body();
 
   const auto split = split_request_target(request.target);
-  if (!split)
-    co_return error_response(ErrorCode::kBadRequest, "malformed request target");
+  if (!split) co_return error_response(ErrorCode::kBadRequest, "malformed request target");
   request.path = split->path;
   request.query = split->query;
 
@@ -247,10 +252,11 @@ asio::awaitable<bool> HttpSession::write_response(const Response& response, bool
   co_return !error;
 }
 
+// Note for every co_await in a condition below: GCC 12 miscompiles `if (co_await f())`
+// (the process died with SIGILL), so results are named first.
 asio::awaitable<void> HttpSession::fail(Response response) {
-  if (co_await write_response(response, false, false, false)) {
-    co_await graceful_close(stream_);
-  }
+  const bool written = co_await write_response(response, false, false, false);
+  if (written) co_await graceful_close(stream_);
 }
 
 asio::awaitable<void> HttpSession::run() {
@@ -258,12 +264,16 @@ asio::awaitable<void> HttpSession::run() {
   while (true) {
     const auto wait = first ? environment_.limits.header_timeout : environment_.limits.idle_timeout;
     first = false;
-    if (!co_await wait_for_request(wait))
-      break;
+    const bool request_arriving = co_await wait_for_request(wait);
+    if (!request_arriving) break;
 
+    // One deadline from the request's first byte to its last header.
+    stream_.expires_after(environment_.limits.header_timeout);
+    const bool line_ok = co_await read_request_line();
+    if (!line_ok) co_return;
     RequestParser parser;
-    if (!co_await read_request(parser))
-      co_return;
+    const bool request_read = co_await read_request(parser);
+    if (!request_read) co_return;
 
     const Route* websocket_route = nullptr;
     const Response response = co_await dispatch(parser, websocket_route);
@@ -278,8 +288,9 @@ asio::awaitable<void> HttpSession::run() {
     const bool keep_alive = message.keep_alive() && !response.close_connection &&
                             !environment_.stopping.load(std::memory_order_relaxed);
     const bool head_only = message.method() == bhttp::verb::head;
-    if (!co_await write_response(response, head_only, keep_alive, message.version() == 10))
-      break;
+    const bool written =
+        co_await write_response(response, head_only, keep_alive, message.version() == 10);
+    if (!written) break;
     if (!keep_alive) {
       co_await graceful_close(stream_);
       co_return;
@@ -307,8 +318,7 @@ asio::awaitable<void> reject_connection(tcp::socket socket) {
                                                      asio::buffer(response.body)};
   stream.expires_after(kWriteTimeout);
   auto [error, written] = co_await asio::async_write(stream, buffers, kAsTuple);
-  if (!error)
-    co_await graceful_close(stream);
+  if (!error) co_await graceful_close(stream);
 }
 
 }  // namespace glassbox::http::detail

@@ -12,12 +12,9 @@ bool is_hex(char c) {
 
 bool valid_percent_escapes(std::string_view path) {
   for (std::size_t i = 0; i < path.size(); ++i) {
-    if (path[i] != '%')
-      continue;
-    if (i + 2 >= path.size() || !is_hex(path[i + 1]) || !is_hex(path[i + 2]))
-      return false;
-    if (path[i + 1] == '0' && path[i + 2] == '0')
-      return false;
+    if (path[i] != '%') continue;
+    if (i + 2 >= path.size() || !is_hex(path[i + 1]) || !is_hex(path[i + 2])) return false;
+    if (path[i + 1] == '0' && path[i + 2] == '0') return false;
     i += 2;
   }
   return true;
@@ -39,30 +36,34 @@ std::optional<TargetParts> split_request_target(std::string_view target) {
       break;
     }
   }
-  if (target.empty() || target.front() != '/')
-    return std::nullopt;
+  if (target.empty() || target.front() != '/') return std::nullopt;
   TargetParts parts;
   const std::size_t question = target.find('?');
   parts.path = target.substr(0, question);
-  if (question != std::string_view::npos)
-    parts.query = target.substr(question + 1);
-  if (!valid_percent_escapes(parts.path))
-    return std::nullopt;
+  if (question != std::string_view::npos) parts.query = target.substr(question + 1);
+  if (!valid_percent_escapes(parts.path)) return std::nullopt;
   return parts;
 }
 
-bool request_line_too_long(std::string_view received, std::size_t max_target_bytes) {
+RequestLineStatus check_request_line(std::string_view received, std::size_t max_target_bytes) {
+  while (received.starts_with("\r\n"))
+    received.remove_prefix(2);
   const std::size_t line_end = received.find("\r\n");
   if (line_end == std::string_view::npos) {
-    return received.size() > max_target_bytes;
+    return received.size() > max_target_bytes + kRequestLineOverhead
+               ? RequestLineStatus::kTooLong
+               : RequestLineStatus::kIncomplete;
   }
   const std::string_view line = received.substr(0, line_end);
   const std::size_t first_space = line.find(' ');
   const std::size_t last_space = line.rfind(' ');
   if (first_space == std::string_view::npos || last_space <= first_space) {
-    return line.size() > max_target_bytes + kRequestLineOverhead;
+    // Malformed; the parser will say so with a 400 unless it is absurdly long.
+    return line.size() > max_target_bytes + kRequestLineOverhead ? RequestLineStatus::kTooLong
+                                                                 : RequestLineStatus::kComplete;
   }
-  return last_space - first_space - 1 > max_target_bytes;
+  return last_space - first_space - 1 > max_target_bytes ? RequestLineStatus::kTooLong
+                                                         : RequestLineStatus::kComplete;
 }
 
 }  // namespace glassbox::http::detail

@@ -17,10 +17,16 @@ struct TargetParts {
 // an escaped NUL (%00), which no route can mean.
 std::optional<TargetParts> split_request_target(std::string_view target);
 
-// Decides between 414 and 431 for a header section that hit the size limit: true when
-// the request line in `received` (what was read so far) is not complete within
-// `max_target_bytes` plus room for the method and version, or its target is longer than
-// `max_target_bytes`.
-bool request_line_too_long(std::string_view received, std::size_t max_target_bytes);
+enum class RequestLineStatus {
+  kComplete,    // the request line has arrived and its target is within the limit
+  kIncomplete,  // no line end yet, and there is still room for one
+  kTooLong,     // the target exceeds the limit (or no line end within the room for one)
+};
+
+// Looks at what has been read of a request so far (leading empty lines are skipped, as
+// RFC 9112 2.2 allows). The request line is checked on its own, before the parser sees
+// the headers, because once the header-size limit trips the parser has already consumed
+// the request line, and 414 (target) could no longer be told apart from 431 (headers).
+RequestLineStatus check_request_line(std::string_view received, std::size_t max_target_bytes);
 
 }  // namespace glassbox::http::detail

@@ -10,6 +10,7 @@
 #include <boost/beast/websocket/stream.hpp>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "telemetry/log/logger.hpp"
@@ -34,81 +35,103 @@ class WebSocketSession final : public WebSocketPeer,
   WebSocketSession(beast::tcp_stream stream, SessionEnvironment& environment)
       : ws_(std::move(stream)), executor_(ws_.get_executor()), environment_(environment) {}
 
+  // Messages are queued here, under the lock, in the order callers hand them over; only
+  // the writer's wake-up is posted. (Posting each message instead would not keep their
+  // order: an event loop runs work posted from its own thread and from other threads
+  // from different queues.)
   void send_text(std::string message) override {
-    asio::post(executor_, [self = shared_from_this(), message = std::move(message)]() mutable {
-      self->enqueue(std::move(message));
-    });
+    {
+      const std::lock_guard lock(mutex_);
+      if (!open_ || close_requested_) return;
+      if (outgoing_.size() >= kMaxQueuedMessages) {
+        overflowed_ = true;
+        close_requested_ = true;
+      } else {
+        outgoing_.push_back(std::move(message));
+      }
+      if (writer_scheduled_) return;
+      writer_scheduled_ = true;
+    }
+    schedule_writer();
   }
-  void close() override {
-    asio::post(executor_, [self = shared_from_this()] { self->begin_close(); });
-  }
-  void on_server_stopping() override { begin_close(); }
+  void close() override { request_close(); }
+  void on_server_stopping() override { request_close(); }
 
   asio::awaitable<void> run(beast::http::request<beast::http::string_body> upgrade_request,
                             const WebSocketHandler& handler);
 
  private:
-  void enqueue(std::string message);
-  void begin_close();
-  asio::awaitable<void> drain();
+  void request_close() {
+    {
+      const std::lock_guard lock(mutex_);
+      if (!open_ || close_requested_) return;
+      close_requested_ = true;
+      if (writer_scheduled_) return;
+      writer_scheduled_ = true;
+    }
+    schedule_writer();
+  }
+  void schedule_writer() {
+    asio::co_spawn(
+        executor_, [self = shared_from_this()] { return self->write_queued(); }, asio::detached);
+  }
+  asio::awaitable<void> write_queued();
 
   websocket::stream<beast::tcp_stream> ws_;
   asio::any_io_executor executor_;
   SessionEnvironment& environment_;
   ConnectionRegistry::Handle registration_;
+
+  std::mutex mutex_;  // guards the members below, touched from any thread
   std::deque<std::string> outgoing_;
   bool open_ = false;
-  bool writing_ = false;
-  bool closing_ = false;
+  bool close_requested_ = false;
+  bool overflowed_ = false;
+  bool writer_scheduled_ = false;  // a write_queued() is running or about to
 };
-
-void WebSocketSession::enqueue(std::string message) {
-  if (!open_ || closing_)
-    return;
-  if (outgoing_.size() >= kMaxQueuedMessages) {
-    environment_.logger.write(telemetry::log::Level::kWarn, "http.websocket",
-                              "Closing a WebSocket client that does not keep up");
-    begin_close();
-    return;
-  }
-  outgoing_.push_back(std::move(message));
-  if (!writing_) {
-    writing_ = true;
-    asio::co_spawn(
-        executor_, [self = shared_from_this()] { return self->drain(); }, asio::detached);
-  }
-}
-
-void WebSocketSession::begin_close() {
-  if (!open_ || closing_)
-    return;
-  closing_ = true;
-  if (!writing_) {
-    writing_ = true;
-    asio::co_spawn(
-        executor_, [self = shared_from_this()] { return self->drain(); }, asio::detached);
-  }
-}
 
 // The only writer: sends queued messages in order, then the close frame when asked to.
 // Beast allows one write at a time, so every write goes through here.
-asio::awaitable<void> WebSocketSession::drain() {
-  while (!outgoing_.empty() && !closing_) {
+asio::awaitable<void> WebSocketSession::write_queued() {
+  while (true) {
+    std::string message;
+    bool close_now = false;
+    {
+      const std::lock_guard lock(mutex_);
+      if (close_requested_) {
+        close_now = true;
+        outgoing_.clear();
+      } else if (outgoing_.empty()) {
+        writer_scheduled_ = false;
+        co_return;
+      } else {
+        message = std::move(outgoing_.front());
+        outgoing_.pop_front();
+      }
+    }
+    if (close_now) {
+      bool overflowed = false;
+      {
+        const std::lock_guard lock(mutex_);
+        overflowed = overflowed_;
+      }
+      if (overflowed) {
+        environment_.logger.write(telemetry::log::Level::kWarn, "http.websocket",
+                                  "Closing a WebSocket client that does not keep up");
+      }
+      auto [error] = co_await ws_.async_close(websocket::close_code::going_away, kAsTuple);
+      (void)error;  // the read loop ends either way
+      co_return;    // writer_scheduled_ stays set: nothing more will be written
+    }
     ws_.text(true);
-    auto [error, written] = co_await ws_.async_write(asio::buffer(outgoing_.front()), kAsTuple);
+    auto [error, written] = co_await ws_.async_write(asio::buffer(message), kAsTuple);
     if (error) {
+      const std::lock_guard lock(mutex_);
       outgoing_.clear();
-      closing_ = true;
-      writing_ = false;
+      close_requested_ = true;  // the connection is broken; accept nothing more
       co_return;
     }
-    outgoing_.pop_front();
   }
-  if (closing_ && ws_.is_open()) {
-    auto [error] = co_await ws_.async_close(websocket::close_code::going_away, kAsTuple);
-    (void)error;  // the read loop ends either way
-  }
-  writing_ = false;
 }
 
 asio::awaitable<void> WebSocketSession::run(
@@ -129,24 +152,28 @@ asio::awaitable<void> WebSocketSession::run(
     co_return;
   }
 
-  open_ = true;
+  {
+    const std::lock_guard lock(mutex_);
+    open_ = true;
+  }
   const std::shared_ptr<WebSocketPeer> self = shared_from_this();
   handler.on_open(self);
   beast::flat_buffer buffer;
   while (true) {
     auto [error, count] = co_await ws_.async_read(buffer, kAsTuple);
-    if (error)
-      break;  // closed by the client, by us, a timeout, or a protocol error
+    if (error) break;  // closed by the client, by us, a timeout, or a protocol error
     if (ws_.got_text() && handler.on_text) {
       const std::string text = beast::buffers_to_string(buffer.data());
       handler.on_text(*this, text);
     }
     buffer.consume(buffer.size());
   }
-  open_ = false;
+  {
+    const std::lock_guard lock(mutex_);
+    open_ = false;
+  }
   environment_.registry.remove(registration_);
-  if (handler.on_close)
-    handler.on_close(*this);
+  if (handler.on_close) handler.on_close(*this);
 }
 
 }  // namespace

@@ -16,24 +16,17 @@ std::size_t valid_sequence_length(std::string_view text, std::size_t i) {
     return i + k < text.size() && (byte(k) & 0xC0U) == 0x80U;
   };
   const std::uint8_t lead = byte(0);
-  if (lead >= 0xC2 && lead <= 0xDF)
-    return continuation(1) ? 2 : 0;
+  if (lead >= 0xC2 && lead <= 0xDF) return continuation(1) ? 2 : 0;
   if (lead >= 0xE0 && lead <= 0xEF) {
-    if (!continuation(1) || !continuation(2))
-      return 0;
-    if (lead == 0xE0 && byte(1) < 0xA0)
-      return 0;  // overlong
-    if (lead == 0xED && byte(1) > 0x9F)
-      return 0;  // UTF-16 surrogate
+    if (!continuation(1) || !continuation(2)) return 0;
+    if (lead == 0xE0 && byte(1) < 0xA0) return 0;  // overlong
+    if (lead == 0xED && byte(1) > 0x9F) return 0;  // UTF-16 surrogate
     return 3;
   }
   if (lead >= 0xF0 && lead <= 0xF4) {
-    if (!continuation(1) || !continuation(2) || !continuation(3))
-      return 0;
-    if (lead == 0xF0 && byte(1) < 0x90)
-      return 0;  // overlong
-    if (lead == 0xF4 && byte(1) > 0x8F)
-      return 0;  // above U+10FFFF
+    if (!continuation(1) || !continuation(2) || !continuation(3)) return 0;
+    if (lead == 0xF0 && byte(1) < 0x90) return 0;  // overlong
+    if (lead == 0xF4 && byte(1) > 0x8F) return 0;  // above U+10FFFF
     return 4;
   }
   return 0;

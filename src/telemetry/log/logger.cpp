@@ -100,8 +100,7 @@ Logger::Logger(std::string service_name, Level minimum_level, int fd)
 
 void Logger::write(Level level, std::string_view logger_name, std::string_view message,
                    std::initializer_list<Field> fields) {
-  if (!enabled(level))
-    return;
+  if (!enabled(level)) return;
   std::string line =
       format_record(rfc3339_now_millis(), level, service_name_, logger_name, message, fields);
   line.push_back('\n');
@@ -114,8 +113,7 @@ void Logger::write_line(const std::string& line) {
   while (written < line.size()) {
     const ssize_t result = ::write(fd_, line.data() + written, line.size() - written);
     if (result < 0) {
-      if (errno == EINTR)
-        continue;
+      if (errno == EINTR) continue;
       return;  // stdout gone: nothing useful left to do with the record
     }
     written += static_cast<std::size_t>(result);

@@ -32,18 +32,33 @@ TEST(SplitRequestTarget, AllowsValidEscapes) {
   EXPECT_TRUE(split_request_target("/api/users/%31"));
 }
 
-TEST(RequestLineTooLong, LongTargetWithoutLineEndIsTooLong) {
-  EXPECT_TRUE(request_line_too_long("GET /" + std::string(9000, 'a'), 8192));
+TEST(CheckRequestLine, LongTargetWithoutLineEndIsTooLong) {
+  EXPECT_EQ(check_request_line("GET /" + std::string(9000, 'a'), 8192),
+            RequestLineStatus::kTooLong);
 }
 
-TEST(RequestLineTooLong, ShortRequestLineWithHugeHeadersIsNot) {
+TEST(CheckRequestLine, PartialShortLineIsIncomplete) {
+  EXPECT_EQ(check_request_line("GET /heal", 8192), RequestLineStatus::kIncomplete);
+  EXPECT_EQ(check_request_line("", 8192), RequestLineStatus::kIncomplete);
+}
+
+TEST(CheckRequestLine, ShortRequestLineWithHugeHeadersIsComplete) {
   const std::string received = "GET /health HTTP/1.1\r\nX-Big: " + std::string(20000, 'b');
-  EXPECT_FALSE(request_line_too_long(received, 8192));
+  EXPECT_EQ(check_request_line(received, 8192), RequestLineStatus::kComplete);
 }
 
-TEST(RequestLineTooLong, CompleteLineWithLongTargetIsTooLong) {
+TEST(CheckRequestLine, CompleteLineWithLongTargetIsTooLong) {
   const std::string received = "GET /" + std::string(8200, 'a') + " HTTP/1.1\r\nHost: x\r\n";
-  EXPECT_TRUE(request_line_too_long(received, 8192));
+  EXPECT_EQ(check_request_line(received, 8192), RequestLineStatus::kTooLong);
+}
+
+TEST(CheckRequestLine, TargetExactlyAtTheLimitIsAccepted) {
+  const std::string received = "GET /" + std::string(8191, 'a') + " HTTP/1.1\r\n";
+  EXPECT_EQ(check_request_line(received, 8192), RequestLineStatus::kComplete);
+}
+
+TEST(CheckRequestLine, SkipsLeadingEmptyLines) {
+  EXPECT_EQ(check_request_line("\r\n\r\nGET / HTTP/1.1\r\n", 8192), RequestLineStatus::kComplete);
 }
 
 }  // namespace

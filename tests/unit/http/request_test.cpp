@@ -14,10 +14,12 @@ TEST(QueryParam, FindsDecodedValue) {
   EXPECT_FALSE(request.query_param("offset"));
 }
 
-TEST(QueryParam, MalformedEscapeIsNotAValue) {
+TEST(QueryParam, MalformedEscapeIsPresentButNotAValue) {
   Request request;
   request.query = "limit=%4";
   EXPECT_FALSE(request.query_param("limit"));
+  EXPECT_EQ(request.raw_query_param("limit"), "%4");
+  EXPECT_FALSE(request.raw_query_param("offset"));
 }
 
 TEST(PercentDecode, DecodesAndRefusesTruncatedEscapes) {

@@ -1,0 +1,648 @@
+"""Helpers for the end-to-end tests: run the real Glassbox binary (and a real PostgreSQL 15)
+and talk to them over loopback sockets.
+
+Nothing here sleeps to synchronise: every wait polls a condition against a deadline.
+Only processes started here are ever signalled, always by their own PID.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+LOOPBACK = "127.0.0.1"
+STARTUP_TIMEOUT = 20.0
+RFC3339_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+
+# Settings of the host environment that must not leak into a test's server.
+_ENV_PREFIXES = ("GLASSBOX_", "DATABASE_", "OTEL_", "COMPUTE_", "CLEANUP_", "METRICS_",
+                 "LOG_LEVEL", "USER_CACHE_")
+
+
+def binary_path() -> str:
+    path = os.environ.get("GLASSBOX_BINARY", os.path.join("build", "debug", "glassbox"))
+    if not os.path.isabs(path):
+        candidate = os.path.abspath(path)
+        path = candidate if os.path.exists(candidate) else os.path.join(REPO_ROOT, path)
+    return path
+
+
+def free_port() -> int:
+    """A port that was free a moment ago (bind port 0, read it, close)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((LOOPBACK, 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.05, message: str = "condition"):
+    """Polls `predicate` until it returns a truthy value; returns that value."""
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while True:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as error:  # noqa: BLE001 - reported when the deadline passes
+            last_error = error
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}"
+                                 + (f" (last error: {last_error!r})" if last_error else ""))
+        time.sleep(interval)
+
+
+def clean_environment(overrides: dict | None = None) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_ENV_PREFIXES)}
+    # No telemetry export attempts from tests unless a test asks for them.
+    env["OTEL_TRACES_EXPORTER"] = "none"
+    for key, value in (overrides or {}).items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = str(value)
+    return env
+
+
+# --------------------------------------------------------------------------------------
+# HTTP responses
+# --------------------------------------------------------------------------------------
+
+@dataclass
+class Response:
+    status: int
+    reason: str
+    headers: list  # [(name, value)] in order received
+    body: bytes
+    elapsed: float = 0.0
+    version: str = "HTTP/1.1"
+
+    def header(self, name: str, default=None):
+        name = name.lower()
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value
+        return default
+
+    def header_all(self, name: str) -> list:
+        name = name.lower()
+        return [v for k, v in self.headers if k.lower() == name]
+
+    def json(self):
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except Exception as error:  # noqa: BLE001
+            raise AssertionError(f"response body is not JSON: {self.body[:300]!r} "
+                                 f"(status {self.status})") from error
+
+    def describe(self) -> str:
+        head = "\n".join(f"{k}: {v}" for k, v in self.headers)
+        return f"{self.version} {self.status} {self.reason}\n{head}\n\n{self.body[:500]!r}"
+
+
+def assert_error(response: Response, status: int, code: str | tuple | None = None,
+                 field_name: str | None = None):
+    """The response is the contract's JSON error body with this status (and code)."""
+    assert response.status == status, (
+        f"expected {status}, got:\n{response.describe()}")
+    content_type = response.header("Content-Type", "")
+    assert content_type.split(";")[0].strip().lower() == "application/json", (
+        f"error without JSON content type:\n{response.describe()}")
+    body = response.json()
+    assert isinstance(body, dict) and set(body) == {"error"}, response.describe()
+    error = body["error"]
+    assert isinstance(error, dict), response.describe()
+    assert isinstance(error.get("code"), str) and re.fullmatch(r"[a-z][a-z0-9_]*", error["code"]), (
+        response.describe())
+    assert isinstance(error.get("message"), str) and error["message"], response.describe()
+    if code is not None:
+        codes = (code,) if isinstance(code, str) else tuple(code)
+        assert error["code"] in codes, f"expected code {codes}:\n{response.describe()}"
+    if field_name is not None:
+        assert field_name in error["message"].lower(), (
+            f"message does not name the field {field_name!r}:\n{response.describe()}")
+    return error
+
+
+# --------------------------------------------------------------------------------------
+# Raw sockets: exact bytes, our own framing
+# --------------------------------------------------------------------------------------
+
+class ConnectionClosed(Exception):
+    pass
+
+
+class RawConnection:
+    """A TCP connection on which the test writes exact bytes and parses responses itself
+    (Content-Length and chunked framing), so pipelining and keep-alive are really tested."""
+
+    def __init__(self, port: int, timeout: float = 10.0, host: str = LOOPBACK):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.timeout = timeout
+        self.buffer = b""
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def send(self, data: bytes):
+        self.sock.sendall(data)
+
+    def _fill(self, deadline: float):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise socket.timeout("response deadline passed")
+        self.sock.settimeout(remaining)
+        try:
+            chunk = self.sock.recv(65536)
+        except ConnectionResetError as error:
+            raise ConnectionClosed("connection reset") from error
+        if not chunk:
+            raise ConnectionClosed("connection closed by peer")
+        self.buffer += chunk
+
+    def _read_line(self, deadline: float) -> bytes:
+        while b"\r\n" not in self.buffer:
+            self._fill(deadline)
+        line, self.buffer = self.buffer.split(b"\r\n", 1)
+        return line
+
+    def _read_exact(self, n: int, deadline: float) -> bytes:
+        while len(self.buffer) < n:
+            self._fill(deadline)
+        data, self.buffer = self.buffer[:n], self.buffer[n:]
+        return data
+
+    def read_response(self, head: bool = False, timeout: float | None = None) -> Response:
+        """Reads one response. `head`: the request was HEAD (no body follows)."""
+        start = time.monotonic()
+        deadline = start + (timeout if timeout is not None else self.timeout)
+        while True:
+            status_line = self._read_line(deadline).decode("latin-1")
+            match = re.match(r"^(HTTP/\d\.\d) (\d{3})(?: (.*))?$", status_line)
+            assert match, f"bad status line: {status_line!r}"
+            headers = []
+            while True:
+                line = self._read_line(deadline)
+                if not line:
+                    break
+                name, _, value = line.decode("latin-1").partition(":")
+                headers.append((name.strip(), value.strip()))
+            status = int(match.group(2))
+            if 100 <= status < 200:
+                continue  # interim response
+            response = Response(status, match.group(3) or "", headers, b"",
+                                version=match.group(1))
+            break
+        if head or status in (204, 304):
+            response.elapsed = time.monotonic() - start
+            return response
+        transfer_encoding = (response.header("Transfer-Encoding") or "").lower()
+        if "chunked" in transfer_encoding:
+            body = b""
+            while True:
+                size_line = self._read_line(deadline).split(b";")[0].strip()
+                size = int(size_line, 16)
+                if size == 0:
+                    while self._read_line(deadline):  # trailers
+                        pass
+                    break
+                body += self._read_exact(size, deadline)
+                assert self._read_exact(2, deadline) == b"\r\n", "bad chunk terminator"
+            response.body = body
+        elif response.header("Content-Length") is not None:
+            response.body = self._read_exact(int(response.header("Content-Length")), deadline)
+        else:
+            # Body delimited by connection close.
+            try:
+                while True:
+                    self._fill(deadline)
+            except ConnectionClosed:
+                pass
+            response.body, self.buffer = self.buffer, b""
+        response.elapsed = time.monotonic() - start
+        return response
+
+    def wait_closed(self, timeout: float) -> float:
+        """Waits until the peer closes the connection (EOF or reset); returns the seconds
+        it took. Bytes received meanwhile are kept in the buffer. Raises AssertionError
+        when still open at the deadline."""
+        start = time.monotonic()
+        deadline = start + timeout
+        while True:
+            try:
+                self._fill(deadline)
+            except ConnectionClosed:
+                return time.monotonic() - start
+            except (socket.timeout, TimeoutError):
+                raise AssertionError(f"connection still open after {timeout}s") from None
+            except OSError:
+                return time.monotonic() - start
+
+    def is_open_for(self, seconds: float) -> bool:
+        """True when the peer neither sent anything nor closed within `seconds`."""
+        self.sock.settimeout(seconds)
+        try:
+            chunk = self.sock.recv(65536)
+        except (socket.timeout, TimeoutError):
+            return True
+        except OSError:
+            return False
+        self.buffer += chunk
+        return False
+
+
+def request_bytes(method: str, target: str, body: bytes | str | None = None,
+                  headers: dict | list | None = None, host: str = "localhost",
+                  content_type: str | None = "application/json") -> bytes:
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {host}"]
+    items = list(headers.items()) if isinstance(headers, dict) else list(headers or [])
+    names = {k.lower() for k, _ in items}
+    if body is not None:
+        if content_type and "content-type" not in names:
+            lines.append(f"Content-Type: {content_type}")
+        if "content-length" not in names and "transfer-encoding" not in names:
+            lines.append(f"Content-Length: {len(body)}")
+    for key, value in items:
+        lines.append(f"{key}: {value}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
+
+
+def chunked(parts: list) -> bytes:
+    out = b""
+    for part in parts:
+        if isinstance(part, str):
+            part = part.encode()
+        out += f"{len(part):x}\r\n".encode() + part + b"\r\n"
+    return out + b"0\r\n\r\n"
+
+
+# --------------------------------------------------------------------------------------
+# The Glassbox process
+# --------------------------------------------------------------------------------------
+
+class StartupFailed(AssertionError):
+    pass
+
+
+class GlassboxServer:
+    """One Glassbox process started by a test. Reads stdout line by line until the
+    `Listening` record, then keeps draining stdout (and stderr) in background threads."""
+
+    def __init__(self, env: dict | None = None, args: list | None = None,
+                 workdir: str | None = None):
+        self.overrides = dict(env or {})
+        self.overrides.setdefault("DATABASE_URL", "sqlite://:memory:")
+        self.overrides.setdefault("GLASSBOX_HOST", LOOPBACK)
+        self.overrides.setdefault("GLASSBOX_PORT", "0")
+        self.args = list(args or [])
+        self._own_workdir = workdir is None
+        self.workdir = workdir or tempfile.mkdtemp(prefix="glassbox-e2e-")
+        self.process: subprocess.Popen | None = None
+        self.port: int | None = None
+        self.address: str | None = None
+        self.stdout_lines: list = []
+        self.stderr_lines: list = []
+        self._lock = threading.Lock()
+        self._listening = threading.Event()
+        self._stdout_done = threading.Event()
+        self._threads: list = []
+        self.returncode: int | None = None
+
+    # -- process ---------------------------------------------------------------------
+    def spawn(self):
+        """Starts the process without waiting for it to listen."""
+        binary = binary_path()
+        if not os.path.exists(binary):
+            raise StartupFailed(f"Glassbox binary not found: {binary} "
+                                "(set GLASSBOX_BINARY)")
+        self.process = subprocess.Popen(
+            [binary, *self.args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, cwd=self.workdir, env=clean_environment(self.overrides))
+        for target in (self._drain_stdout, self._drain_stderr):
+            thread = threading.Thread(target=target, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def _drain_stdout(self):
+        for raw in iter(self.process.stdout.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            with self._lock:
+                self.stdout_lines.append(line)
+            if not self._listening.is_set():
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(record, dict) and record.get("message") == "Listening":
+                    port = record.get("port")
+                    if isinstance(port, int) and not isinstance(port, bool):
+                        self.port = port
+                        self.address = record.get("address")
+                        self._listening.set()
+        self._stdout_done.set()
+
+    def _drain_stderr(self):
+        for raw in iter(self.process.stderr.readline, b""):
+            with self._lock:
+                self.stderr_lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
+
+    def wait_listening(self, timeout: float = STARTUP_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while not self._listening.is_set():
+            if self._stdout_done.is_set() or self.process.poll() is not None:
+                # Give the drain a moment to catch the last lines.
+                self._stdout_done.wait(2)
+                if self._listening.is_set():
+                    break
+                code = self.process.wait(5)
+                raise StartupFailed(f"Glassbox exited with {code} before listening\n"
+                                    + self.output_tail())
+            if time.monotonic() >= deadline:
+                self.kill()
+                raise StartupFailed(f"no Listening record within {timeout}s\n"
+                                    + self.output_tail())
+            self._listening.wait(0.05)
+        return self
+
+    def start(self, timeout: float = STARTUP_TIMEOUT):
+        return self.spawn().wait_listening(timeout)
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def signal(self, signum=signal.SIGTERM):
+        if self.running():
+            self.process.send_signal(signum)
+
+    def wait_exit(self, timeout: float) -> int:
+        try:
+            self.returncode = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"Glassbox still running {timeout}s later\n"
+                                 + self.output_tail()) from None
+        for thread in self._threads:
+            thread.join(5)
+        return self.returncode
+
+    def stop(self, timeout: float = 15.0) -> int | None:
+        """SIGTERM, wait; SIGKILL if it does not exit in time. Returns the exit code."""
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.returncode = self.process.wait(10)
+        for thread in self._threads:
+            thread.join(5)
+        return self.returncode
+
+    def kill(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def cleanup(self):
+        self.stop()
+        for stream in (self.process.stdout, self.process.stderr) if self.process else ():
+            try:
+                stream.close()
+            except OSError:
+                pass
+        if self._own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    # -- output ----------------------------------------------------------------------
+    def output_tail(self, n: int = 40) -> str:
+        with self._lock:
+            out = self.stdout_lines[-n:]
+            err = self.stderr_lines[-n:]
+        return "--- stdout (tail) ---\n" + "\n".join(out) + "\n--- stderr (tail) ---\n" + "\n".join(err)
+
+    def log_records(self) -> list:
+        with self._lock:
+            lines = list(self.stdout_lines)
+        records = []
+        for line in lines:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                records.append(record)
+        return records
+
+    # -- HTTP ------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def connection(self, timeout: float = 10.0) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(LOOPBACK, self.port, timeout=timeout)
+
+    def request(self, method: str, path: str, body=None, headers: dict | None = None,
+                timeout: float = 10.0, json_body=None,
+                connection: http.client.HTTPConnection | None = None) -> Response:
+        """One request with http.client (a fresh connection unless one is given)."""
+        headers = dict(headers or {})
+        if json_body is not None:
+            body = json.dumps(json_body).encode("utf-8")
+            headers.setdefault("Content-Type", "application/json")
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        own = connection is None
+        conn = connection or self.connection(timeout)
+        try:
+            start = time.monotonic()
+            conn.request(method, path, body=body, headers=headers)
+            raw = conn.getresponse()
+            data = raw.read()
+            elapsed = time.monotonic() - start
+            return Response(raw.status, raw.reason, list(raw.getheaders()), data, elapsed,
+                            "HTTP/1.1" if raw.version == 11 else "HTTP/1.0")
+        finally:
+            if own:
+                conn.close()
+
+    def get(self, path: str, **kwargs) -> Response:
+        return self.request("GET", path, **kwargs)
+
+    def post_json(self, path: str, payload, **kwargs) -> Response:
+        return self.request("POST", path, json_body=payload, **kwargs)
+
+    def put_json(self, path: str, payload, **kwargs) -> Response:
+        return self.request("PUT", path, json_body=payload, **kwargs)
+
+    def delete(self, path: str, **kwargs) -> Response:
+        return self.request("DELETE", path, **kwargs)
+
+    def create_user(self, name: str, email: str, ttl_seconds=None) -> dict:
+        payload = {"name": name, "email": email}
+        if ttl_seconds is not None:
+            payload["ttl_seconds"] = ttl_seconds
+        response = self.post_json("/api/users", payload)
+        assert response.status == 201, response.describe()
+        return response.json()
+
+    def raw(self, timeout: float = 10.0) -> RawConnection:
+        return RawConnection(self.port, timeout)
+
+
+def run_binary(args: list, env: dict | None = None, timeout: float = 15.0,
+               workdir: str | None = None) -> subprocess.CompletedProcess:
+    """Runs the binary to completion (for --help, --version and refused configurations).
+    A process that starts serving instead of exiting is killed at the deadline."""
+    env = dict(env or {})
+    env.setdefault("GLASSBOX_HOST", LOOPBACK)
+    env.setdefault("GLASSBOX_PORT", "0")
+    env.setdefault("DATABASE_URL", "sqlite://:memory:")
+    own = workdir is None
+    workdir = workdir or tempfile.mkdtemp(prefix="glassbox-e2e-")
+    try:
+        return subprocess.run([binary_path(), *args], stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=timeout, cwd=workdir,
+                              env=clean_environment(env))
+    finally:
+        if own:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------
+# PostgreSQL 15, run by the test as the `postgres` user
+# --------------------------------------------------------------------------------------
+
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+def _as_postgres(argv: list) -> list:
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *argv]
+    return argv
+
+
+class PostgresServer:
+    """A throw-away PostgreSQL 15 cluster in a temp dir: initdb -A trust, loopback only,
+    a socket dir of its own, fsync off. Only the postmaster started here is ever
+    signalled (by the PID in its postmaster.pid)."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="glassbox-pg-")
+        self.data = os.path.join(self.dir, "data")
+        self.log = os.path.join(self.dir, "postgres.log")
+        self.port: int | None = None
+        self.pid: int | None = None
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self._run([f"{PG_BIN}/initdb", "-D", self.data, "-A", "trust", "-U", "postgres",
+                   "--no-sync", "-E", "UTF8", "--locale=C"], timeout=120)
+
+    def _run(self, argv: list, timeout: float = 60, check: bool = True):
+        result = subprocess.run(_as_postgres(argv), capture_output=True, timeout=timeout,
+                                cwd=self.dir, stdin=subprocess.DEVNULL)
+        if check and result.returncode != 0:
+            raise RuntimeError(f"{argv[0]} failed ({result.returncode}):\n"
+                               f"{result.stdout.decode()}\n{result.stderr.decode()}\n"
+                               f"{self.log_tail()}")
+        return result
+
+    def log_tail(self, n: int = 30) -> str:
+        try:
+            with open(self.log, encoding="utf-8", errors="replace") as f:
+                return "--- postgres log ---\n" + "".join(f.readlines()[-n:])
+        except OSError:
+            return ""
+
+    def start(self):
+        attempts = 1 if self.port else 5
+        for attempt in range(attempts):
+            port = self.port or free_port()
+            options = (f"-c listen_addresses={LOOPBACK} -p {port} -k {self.dir} "
+                       # fsync=off only: an immediate stop (a crash of the postmaster)
+                       # must not lose committed transactions, so synchronous_commit stays on.
+                       "-c fsync=off -c max_connections=200")
+            result = self._run([f"{PG_BIN}/pg_ctl", "-D", self.data, "-l", self.log, "-o",
+                                options, "-w", "-t", "60", "start"], timeout=90, check=False)
+            if result.returncode == 0:
+                self.port = port
+                self.pid = self._read_pid()
+                return self
+            if attempt == attempts - 1:
+                raise RuntimeError(f"pg_ctl start failed:\n{result.stdout.decode()}\n"
+                                   f"{result.stderr.decode()}\n{self.log_tail()}")
+        return self
+
+    def _read_pid(self) -> int | None:
+        try:
+            with open(os.path.join(self.data, "postmaster.pid"), encoding="utf-8") as f:
+                return int(f.readline().strip())
+        except (OSError, ValueError):
+            return None
+
+    def stop(self, mode: str = "fast"):
+        if not os.path.exists(os.path.join(self.data, "postmaster.pid")):
+            return
+        result = self._run([f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", mode, "-w", "-t", "30",
+                            "stop"], timeout=60, check=False)
+        if result.returncode != 0 and self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)  # the postmaster this object started
+            except ProcessLookupError:
+                pass
+
+    def restart(self):
+        self.stop()
+        return self.start()
+
+    def destroy(self):
+        try:
+            self.stop("immediate")
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@{LOOPBACK}:{self.port}/{database}"
+
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        result = subprocess.run(
+            ["psql", "-X", "-h", LOOPBACK, "-p", str(self.port), "-U", "postgres", "-d",
+             database, "-v", "ON_ERROR_STOP=1", "-tAc", sql],
+            capture_output=True, timeout=30, stdin=subprocess.DEVNULL,
+            env={**os.environ, "PGCONNECT_TIMEOUT": "10"})
+        if result.returncode != 0:
+            raise RuntimeError(f"psql failed: {sql}\n{result.stderr.decode()}")
+        return result.stdout.decode().strip()
+
+    _db_counter = 0
+    _db_lock = threading.Lock()
+
+    def create_database(self) -> str:
+        with PostgresServer._db_lock:
+            PostgresServer._db_counter += 1
+            name = f"glassbox_e2e_{os.getpid()}_{PostgresServer._db_counter}"
+        self.psql(f'CREATE DATABASE "{name}"')
+        return name
