@@ -8,9 +8,12 @@
 #include "app/api/routes.hpp"
 #include "app/cleanup_job.hpp"
 #include "build_info.hpp"
+#include "http/request_metrics.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "storage/database.hpp"
+#include "storage/instrumented_user_store.hpp"
+#include "telemetry/metrics/process_metrics.hpp"
 
 namespace glassbox::app {
 namespace {
@@ -91,6 +94,12 @@ int run_application(const Config& config) {
                 {"compute_threads", compute_threads},
                 {"database_pool_size", config.database_pool_size}});
 
+  telemetry::metrics::Registry registry;
+  telemetry::metrics::register_process_metrics(registry);
+  telemetry::metrics::register_build_info(registry, build_info::kVersion, build_info::kRevision);
+  AppMetrics metrics(registry, config.latency_buckets);
+  http::RequestMetrics request_metrics(registry, config.latency_buckets);
+
   std::unique_ptr<storage::UserStore> store;
   try {
     store = storage::open_database(storage::DatabaseOptions{
@@ -103,13 +112,15 @@ int run_application(const Config& config) {
     logger.write(Level::kError, "storage", "Database start-up failed", {{"error", failure.what()}});
     return 1;
   }
+  store = std::make_unique<storage::InstrumentedUserStore>(std::move(store), registry,
+                                                           config.latency_buckets);
 
   BlockingPool database_pool(
       "db-worker", static_cast<unsigned>(config.database_pool_size),
       kDatabaseQueuePerThread * static_cast<std::size_t>(config.database_pool_size));
   BlockingPool compute_pool("compute", compute_threads, compute_queue);
   UserCache user_cache(config.user_cache_capacity);
-  EventHub events;
+  EventHub events(metrics);
   ApiContext context{
       .config = config,
       .store = *store,
@@ -118,6 +129,8 @@ int run_application(const Config& config) {
       .user_cache = user_cache,
       .events = events,
       .logger = logger,
+      .registry = registry,
+      .metrics = metrics,
       .now_millis = system_now_millis,
   };
 
@@ -126,12 +139,13 @@ int run_application(const Config& config) {
   add_user_routes(router, context);
   add_compute_routes(router, context);
   add_event_routes(router, context);
+  add_metrics_routes(router, context);
 
   http::Server server(http::ServerOptions{.host = config.host,
                                           .port = config.port,
                                           .threads = io_threads,
                                           .limits = to_http_limits(config.limits)},
-                      router, logger);
+                      router, logger, &request_metrics);
   try {
     server.listen();
   } catch (const std::exception& failure) {
@@ -146,6 +160,7 @@ int run_application(const Config& config) {
                                                   .user_cache = user_cache,
                                                   .events = events,
                                                   .logger = logger,
+                                                  .metrics = metrics,
                                                   .now_millis = system_now_millis},
                          config.cleanup_interval);
   cleanup_job.start();

@@ -38,7 +38,11 @@ void CleanupJob::run_once() {
   auto result = dependencies_.store.delete_expired(dependencies_.now_millis());
   const double duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  AppMetrics& metrics = dependencies_.metrics;
+  metrics.cleanup_duration.observe(duration_ms / 1000);
   if (!result.ok()) {
+    metrics.cleanup_runs_failed.inc();
+    metrics.cleanup_failures.inc();
     dependencies_.logger.write(Level::kWarn, "app.cleanup", "Cleanup run failed",
                                {{"error", result.error().detail}, {"duration_ms", duration_ms}});
     return;
@@ -48,6 +52,9 @@ void CleanupJob::run_once() {
     dependencies_.events.publish(user_deleted_event_json(id, "expired"));
   }
   const auto deleted = static_cast<std::int64_t>(result.value().size());
+  metrics.cleanup_runs_succeeded.inc();
+  metrics.cleanup_records_deleted.inc_integer(static_cast<std::uint64_t>(deleted));
+  metrics.cleanup_last_success.set(static_cast<double>(dependencies_.now_millis()) / 1000);
   const Level level = deleted > 0 ? Level::kInfo : Level::kDebug;
   dependencies_.logger.write(level, "app.cleanup", "Cleanup run finished",
                              {{"deleted", deleted}, {"duration_ms", duration_ms}});

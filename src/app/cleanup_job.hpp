@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "app/app_metrics.hpp"
 #include "app/event_hub.hpp"
 #include "app/user_cache.hpp"
 #include "storage/user_store.hpp"
@@ -24,6 +25,7 @@ class CleanupJob {
     UserCache& user_cache;
     EventHub& events;
     telemetry::log::Logger& logger;
+    AppMetrics& metrics;
     std::function<std::int64_t()> now_millis;
   };
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/app_metrics.hpp"
 #include "http/websocket_peer.hpp"
 
 namespace glassbox::app {
@@ -15,6 +16,9 @@ namespace glassbox::app {
 // the WebSocket callbacks run on I/O threads.
 class EventHub {
  public:
+  // Counts connections and messages in `metrics`, which must outlive the hub.
+  explicit EventHub(AppMetrics& metrics) : metrics_(metrics) {}
+
   // The callbacks for the /ws/events route: subscribe on open, acknowledge every text
   // message with {"type":"ack"}, unsubscribe on close.
   http::WebSocketHandler websocket_handler();
@@ -26,6 +30,7 @@ class EventHub {
   void clear();
 
  private:
+  AppMetrics& metrics_;
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<http::WebSocketPeer>> subscribers_;
 };

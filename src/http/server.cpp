@@ -21,6 +21,7 @@
 
 #include "http/detail/http_session.hpp"
 #include "http/detail/session_environment.hpp"
+#include "http/request_metrics.hpp"
 #include "telemetry/log/logger.hpp"
 
 namespace glassbox::http {
@@ -46,8 +47,11 @@ struct Server::Impl {
   };
 
   Impl(ServerOptions server_options, const Router& server_router,
-       telemetry::log::Logger& server_logger)
-      : options(std::move(server_options)), router(server_router), logger(server_logger) {
+       telemetry::log::Logger& server_logger, RequestMetrics* request_metrics)
+      : options(std::move(server_options)),
+        router(server_router),
+        logger(server_logger),
+        metrics(request_metrics) {
     const unsigned count = options.threads == 0 ? 1 : options.threads;
     for (unsigned i = 0; i < count; ++i)
       io_threads.push_back(std::make_unique<IoThread>());
@@ -62,6 +66,7 @@ struct Server::Impl {
   ServerOptions options;
   const Router& router;
   telemetry::log::Logger& logger;
+  RequestMetrics* metrics;
   std::vector<std::unique_ptr<IoThread>> io_threads;
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::signal_set> signals;
@@ -129,8 +134,9 @@ void Server::Impl::begin_shutdown() {
   }
 }
 
-Server::Server(ServerOptions options, const Router& router, telemetry::log::Logger& logger)
-    : impl_(std::make_unique<Impl>(std::move(options), router, logger)) {}
+Server::Server(ServerOptions options, const Router& router, telemetry::log::Logger& logger,
+               RequestMetrics* metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), router, logger, metrics)) {}
 
 Server::~Server() = default;
 
@@ -144,6 +150,7 @@ void Server::listen() {
   impl.acceptor->bind(endpoint);
   impl.acceptor->listen(asio::socket_base::max_listen_connections);
   impl.bound_port = impl.acceptor->local_endpoint().port();
+  if (impl.metrics != nullptr) impl.metrics->prepare(impl.router);
   // Installed before anyone can learn the port: a SIGTERM sent as soon as the service says
   // it is listening must start a graceful shutdown, not kill the process.
   impl.signals.emplace(impl.listener_context(), SIGINT, SIGTERM);
@@ -161,6 +168,7 @@ void Server::listen() {
         .stopping = impl.stopping,
         .registry = io_thread->registry,
         .server_port = impl.bound_port,
+        .metrics = impl.metrics,
     });
   }
 }

@@ -12,6 +12,7 @@ class Logger;
 
 namespace glassbox::http {
 
+class RequestMetrics;
 class Router;
 
 struct ServerOptions {
@@ -30,7 +31,10 @@ struct ServerOptions {
 // Connection: close) for at most Limits::shutdown_timeout, and returns.
 class Server {
  public:
-  Server(ServerOptions options, const Router& router, telemetry::log::Logger& logger);
+  // `metrics` (optional) must outlive the server; listen() prepares it for the router's
+  // routes, which must all be added by then.
+  Server(ServerOptions options, const Router& router, telemetry::log::Logger& logger,
+         RequestMetrics* metrics = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

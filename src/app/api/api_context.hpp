@@ -3,12 +3,14 @@
 #include <cstdint>
 #include <functional>
 
+#include "app/app_metrics.hpp"
 #include "app/blocking_pool.hpp"
 #include "app/config.hpp"
 #include "app/event_hub.hpp"
 #include "app/user_cache.hpp"
 #include "storage/user_store.hpp"
 #include "telemetry/log/logger.hpp"
+#include "telemetry/metrics/registry.hpp"
 
 namespace glassbox::app {
 
@@ -21,6 +23,8 @@ struct ApiContext {
   UserCache& user_cache;
   EventHub& events;
   telemetry::log::Logger& logger;
+  telemetry::metrics::Registry& registry;
+  AppMetrics& metrics;
   std::function<std::int64_t()> now_millis;  // injected so tests can control time
 };
 

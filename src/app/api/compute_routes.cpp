@@ -38,7 +38,10 @@ awaitable<Response> compute(ApiContext& context, Request& request) {
     return outcome;
   };
   auto run = co_await context.compute_pool.run(std::move(fibonacci));
-  if (!run) co_return overloaded_response("the compute pool");
+  if (!run) {
+    context.metrics.compute_pool_saturated.inc();
+    co_return overloaded_response("the compute pool");
+  }
   char duration[32];
   const auto written = std::to_chars(duration, duration + sizeof(duration), run->duration_ms,
                                      std::chars_format::fixed, 3);

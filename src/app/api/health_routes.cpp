@@ -27,7 +27,10 @@ Response not_ready(std::string_view reason) {
 awaitable<Response> readiness(ApiContext& context) {
   auto ping = [&store = context.store] { return store.ping(); };
   auto result = co_await context.database_pool.run(std::move(ping));
-  if (!result) co_return not_ready("busy: the database worker pool is saturated");
+  if (!result) {
+    context.metrics.database_pool_saturated.inc();
+    co_return not_ready("busy: the database worker pool is saturated");
+  }
   if (!result->ok()) co_return not_ready("unavailable: " + short_reason(result->error().detail));
   co_return Response::json(200, R"({"status":"ready","checks":{"database":"ok"}})");
 }

@@ -8,19 +8,22 @@ using http::ErrorCode;
 using telemetry::log::Level;
 
 http::Response store_error_response(const storage::StoreError& error,
-                                    telemetry::log::Logger& logger, std::string_view operation) {
+                                    telemetry::log::Logger& logger, AppMetrics& metrics,
+                                    std::string_view operation) {
   switch (error.kind) {
     case storage::StoreErrorKind::kNotFound:
       return http::error_response(ErrorCode::kNotFound, "no user with that id");
     case storage::StoreErrorKind::kDuplicateEmail:
       return http::error_response(ErrorCode::kConflict, "a user with that email already exists");
     case storage::StoreErrorKind::kUnavailable:
+      metrics.database_unavailable_errors.inc();
       logger.write(Level::kWarn, "app.storage", "Database unavailable",
                    {{"operation", operation}, {"error", error.detail}});
       return http::error_response(ErrorCode::kUnavailable, "the database is unavailable");
     case storage::StoreErrorKind::kInternal:
       break;
   }
+  metrics.database_internal_errors.inc();
   logger.write(Level::kError, "app.storage", "Database error",
                {{"operation", operation}, {"error", error.detail}});
   return http::error_response(ErrorCode::kInternal, "internal error");

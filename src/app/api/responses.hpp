@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "app/app_metrics.hpp"
 #include "http/error.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
@@ -15,8 +16,10 @@ inline constexpr std::string_view kRetryAfterSeconds = "1";
 
 // The response for a failed storage call. The client sees the category only; the
 // internal detail (SQL errors, connection messages) goes to the log.
+// Counted in errors_total.
 http::Response store_error_response(const storage::StoreError& error,
-                                    telemetry::log::Logger& logger, std::string_view operation);
+                                    telemetry::log::Logger& logger, AppMetrics& metrics,
+                                    std::string_view operation);
 
 // 503 overloaded with Retry-After, for a pool whose queue is full.
 http::Response overloaded_response(std::string_view what);

@@ -13,5 +13,7 @@ void add_user_routes(http::Router& router, ApiContext& context);
 void add_compute_routes(http::Router& router, ApiContext& context);
 // GET /ws/events.
 void add_event_routes(http::Router& router, ApiContext& context);
+// GET METRICS_PATH (Prometheus text or OpenMetrics, optionally behind a bearer token).
+void add_metrics_routes(http::Router& router, ApiContext& context);
 
 }  // namespace glassbox::app

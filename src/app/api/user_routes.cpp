@@ -48,7 +48,8 @@ Response unsupported_media_type() {
                               "the body must be JSON (Content-Type: application/json)");
 }
 
-Response database_overloaded() {
+Response database_overloaded(ApiContext& context) {
+  context.metrics.database_pool_saturated.inc();
   return overloaded_response("the database worker pool");
 }
 
@@ -66,9 +67,10 @@ awaitable<Response> create_user(ApiContext& context, Request& request) {
 
   auto insert = [&store = context.store, user = std::move(user)] { return store.insert(user); };
   auto result = co_await context.database_pool.run(std::move(insert));
-  if (!result) co_return database_overloaded();
+  if (!result) co_return database_overloaded(context);
   if (!result->ok())
-    co_return store_error_response(result->error(), context.logger, "users.insert");
+    co_return store_error_response(result->error(), context.logger, context.metrics,
+                                   "users.insert");
 
   const storage::User& created = result->value();
   context.events.publish(user_event_json("user.created", created));
@@ -91,8 +93,9 @@ awaitable<Response> list_users(ApiContext& context, Request& request) {
     return store.list(limit, offset);
   };
   auto result = co_await context.database_pool.run(std::move(list));
-  if (!result) co_return database_overloaded();
-  if (!result->ok()) co_return store_error_response(result->error(), context.logger, "users.list");
+  if (!result) co_return database_overloaded(context);
+  if (!result->ok())
+    co_return store_error_response(result->error(), context.logger, context.metrics, "users.list");
 
   const storage::UserPage& page = result->value();
   std::string body = "{\"items\":[";
@@ -108,13 +111,18 @@ awaitable<Response> list_users(ApiContext& context, Request& request) {
 awaitable<Response> get_user(ApiContext& context, Request& request) {
   const auto id = request.params.get_int("id");
   if (!id) co_return http::error_response(ErrorCode::kNotFound, "no user with that id");
-  if (auto cached = context.user_cache.get(*id)) co_return Response::json(200, std::move(*cached));
+  if (auto cached = context.user_cache.get(*id)) {
+    context.metrics.user_cache_hits.inc();
+    co_return Response::json(200, std::move(*cached));
+  }
+  context.metrics.user_cache_misses.inc();
 
   const std::uint64_t generation = context.user_cache.generation();
   auto find = [&store = context.store, id = *id] { return store.find(id); };
   auto result = co_await context.database_pool.run(std::move(find));
-  if (!result) co_return database_overloaded();
-  if (!result->ok()) co_return store_error_response(result->error(), context.logger, "users.get");
+  if (!result) co_return database_overloaded(context);
+  if (!result->ok())
+    co_return store_error_response(result->error(), context.logger, context.metrics, "users.get");
 
   std::string body = user_to_json(result->value());
   context.user_cache.put_if_unchanged(*id, body, generation);
@@ -132,10 +140,11 @@ awaitable<Response> replace_user(ApiContext& context, Request& request) {
   auto replace = [&store = context.store, id = *id, name = std::move(input.name),
                   email = std::move(input.email)] { return store.replace(id, name, email); };
   auto result = co_await context.database_pool.run(std::move(replace));
-  if (!result) co_return database_overloaded();
+  if (!result) co_return database_overloaded(context);
   context.user_cache.invalidate(*id);
   if (!result->ok())
-    co_return store_error_response(result->error(), context.logger, "users.update");
+    co_return store_error_response(result->error(), context.logger, context.metrics,
+                                   "users.update");
 
   const storage::User& updated = result->value();
   context.events.publish(user_event_json("user.updated", updated));
@@ -147,10 +156,11 @@ awaitable<Response> delete_user(ApiContext& context, Request& request) {
   if (!id) co_return http::error_response(ErrorCode::kNotFound, "no user with that id");
   auto remove = [&store = context.store, id = *id] { return store.remove(id); };
   auto result = co_await context.database_pool.run(std::move(remove));
-  if (!result) co_return database_overloaded();
+  if (!result) co_return database_overloaded(context);
   context.user_cache.invalidate(*id);
   if (!result->ok())
-    co_return store_error_response(result->error(), context.logger, "users.delete");
+    co_return store_error_response(result->error(), context.logger, context.metrics,
+                                   "users.delete");
 
   context.events.publish(user_deleted_event_json(*id, ""));
   Response response;

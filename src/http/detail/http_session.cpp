@@ -23,8 +23,11 @@
 #include "http/detail/response_head.hpp"
 #include "http/detail/websocket_session.hpp"
 #include "http/error.hpp"
+#include "http/request_metrics.hpp"
 #include "http/router.hpp"
 #include "telemetry/log/logger.hpp"
+#include "telemetry/metrics/exemplar.hpp"
+#include "telemetry/trace/random_ids.hpp"
 
 namespace glassbox::http::detail {
 namespace {
@@ -75,6 +78,36 @@ std::optional<Response> response_for_read_error(const beast::error_code& error) 
   return std::nullopt;
 }
 
+// Counts a request in http_requests_in_flight for as long as it is handled.
+class InFlight {
+ public:
+  explicit InFlight(RequestMetrics* metrics) : metrics_(metrics) {
+    if (metrics_ != nullptr) metrics_->in_flight().inc();
+  }
+  ~InFlight() { end(); }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+  void end() {
+    if (metrics_ != nullptr) metrics_->in_flight().dec();
+    metrics_ = nullptr;
+  }
+
+ private:
+  RequestMetrics* metrics_;
+};
+
+// The trace id an exemplar carries: the one in a well-formed `traceparent`
+// ("00-<32 hex>-<16 hex>-<2 hex>"), else a fresh random one.
+std::optional<telemetry::metrics::TraceId> exemplar_trace_id(std::string_view traceparent) {
+  constexpr std::size_t kTraceparentLength = 55;
+  if (traceparent.size() == kTraceparentLength && traceparent[2] == '-' && traceparent[35] == '-' &&
+      traceparent[52] == '-') {
+    if (auto parsed = telemetry::metrics::parse_trace_id(traceparent.substr(3, 32))) return parsed;
+  }
+  const auto random = telemetry::trace::random_trace_id();
+  return telemetry::metrics::TraceId{random.high, random.low};
+}
+
 class HttpSession final : public Connection {
  public:
   HttpSession(tcp::socket socket, SessionEnvironment& environment)
@@ -101,7 +134,12 @@ class HttpSession final : public Connection {
   // Reads until the request line is complete; answers 414 when its target is too long.
   asio::awaitable<bool> read_request_line();
   asio::awaitable<bool> read_request(RequestParser& parser);
-  asio::awaitable<Response> dispatch(RequestParser& parser, const Route*& websocket_route);
+  // Runs the matched route's handler. `matched` is the route (nullptr when none matched);
+  // for a WebSocket route the returned response is unused and the caller upgrades.
+  asio::awaitable<Response> dispatch(RequestParser& parser, const Route*& matched);
+  // Records the request's metrics (when the server has them) once its response is out.
+  void record_metrics(const Route* route, Method method, unsigned status, std::size_t request_bytes,
+                      std::size_t response_bytes);
   asio::awaitable<bool> write_response(const Response& response, bool head_only, bool keep_alive,
                                        bool http10);
   asio::awaitable<void> fail(Response response);
@@ -111,6 +149,8 @@ class HttpSession final : public Connection {
   beast::flat_buffer buffer_;
   std::string client_address_;
   std::string head_;  // reused for every response's head
+  std::chrono::steady_clock::time_point request_started_;
+  std::optional<telemetry::metrics::TraceId> trace_id_;
   bool idle_ = false;
   ConnectionRegistry::Handle registration_;
 };
@@ -191,8 +231,7 @@ asio::awaitable<bool> HttpSession::read_request(RequestParser& parser) {
   co_return true;
 }
 
-asio::awaitable<Response> HttpSession::dispatch(RequestParser& parser,
-                                                const Route*& websocket_route) {
+asio::awaitable<Response> HttpSession::dispatch(RequestParser& parser, const Route*& matched) {
   auto& message = parser.get();
   const BeastHeaderLookup headers(message.base());
 
@@ -221,12 +260,12 @@ asio::awaitable<Response> HttpSession::dispatch(RequestParser& parser,
   }
   const Route& route = *match.route;
   request.params = match.params;
+  matched = &route;
 
   if (route.is_websocket()) {
     if (!beast::websocket::is_upgrade(message)) {
       co_return error_response(ErrorCode::kBadRequest, "this route needs a WebSocket upgrade");
     }
-    websocket_route = &route;
     co_return Response{};
   }
 
@@ -256,7 +295,16 @@ asio::awaitable<bool> HttpSession::write_response(const Response& response, bool
 // (the process died with SIGILL), so results are named first.
 asio::awaitable<void> HttpSession::fail(Response response) {
   const bool written = co_await write_response(response, false, false, false);
+  record_metrics(nullptr, Method::kOther, response.status, 0, response.body.size());
   if (written) co_await graceful_close(stream_);
+}
+
+void HttpSession::record_metrics(const Route* route, Method method, unsigned status,
+                                 std::size_t request_bytes, std::size_t response_bytes) {
+  RequestMetrics* metrics = environment_.metrics;
+  if (metrics == nullptr) return;
+  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - request_started_;
+  metrics->record(route, method, status, elapsed.count(), request_bytes, response_bytes, trace_id_);
 }
 
 asio::awaitable<void> HttpSession::run() {
@@ -269,18 +317,27 @@ asio::awaitable<void> HttpSession::run() {
 
     // One deadline from the request's first byte to its last header.
     stream_.expires_after(environment_.limits.header_timeout);
+    request_started_ = std::chrono::steady_clock::now();
+    trace_id_.reset();
     const bool line_ok = co_await read_request_line();
     if (!line_ok) co_return;
     RequestParser parser;
     const bool request_read = co_await read_request(parser);
     if (!request_read) co_return;
 
-    const Route* websocket_route = nullptr;
-    const Response response = co_await dispatch(parser, websocket_route);
-    if (websocket_route != nullptr) {
-      stream_.expires_never();  // the WebSocket stream keeps its own timeouts
-      co_await run_websocket_session(std::move(stream_), parser.release(),
-                                     websocket_route->websocket, environment_);
+    trace_id_ = exemplar_trace_id(parser.get()["traceparent"]);
+    const Method method = parse_method(parser.get().method_string());
+    InFlight in_flight(environment_.metrics);
+    const Route* route = nullptr;
+    const Response response = co_await dispatch(parser, route);
+    if (route != nullptr && route->is_websocket() && response.body.empty()) {
+      // The upgrade is this request's answer (101); the connection now belongs to the
+      // WebSocket session, which keeps its own timeouts.
+      in_flight.end();
+      record_metrics(route, method, 101, 0, 0);
+      stream_.expires_never();
+      co_await run_websocket_session(std::move(stream_), parser.release(), route->websocket,
+                                     environment_);
       co_return;
     }
 
@@ -290,6 +347,9 @@ asio::awaitable<void> HttpSession::run() {
     const bool head_only = message.method() == bhttp::verb::head;
     const bool written =
         co_await write_response(response, head_only, keep_alive, message.version() == 10);
+    in_flight.end();
+    record_metrics(route, method, response.status, message.body().size(),
+                   head_only ? 0 : response.body.size());
     if (!written) break;
     if (!keep_alive) {
       co_await graceful_close(stream_);

@@ -11,8 +11,9 @@ class Logger;
 }
 
 namespace glassbox::http {
+class RequestMetrics;
 class Router;
-}
+}  // namespace glassbox::http
 
 namespace glassbox::http::detail {
 
@@ -25,6 +26,7 @@ struct SessionEnvironment {
   const std::atomic<bool>& stopping;
   ConnectionRegistry& registry;  // this I/O thread's connections
   std::uint16_t server_port = 0;
+  RequestMetrics* metrics = nullptr;  // nullptr: the server records no metrics
 };
 
 }  // namespace glassbox::http::detail
