@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from glassbox import GlassboxServer, PostgresServer  # noqa: E402
+from glassbox import GlassboxServer, PostgresServer, PrometheusServer  # noqa: E402
 
 # Every test is bounded in time even if a helper's own deadline is missed somewhere.
 TEST_TIME_LIMIT_SECONDS = int(os.environ.get("GLASSBOX_E2E_TEST_TIMEOUT", "120"))
@@ -110,3 +110,20 @@ def make_api(request, backend, start_server):
 @pytest.fixture
 def api(make_api):
     return make_api()
+
+
+@pytest.fixture
+def start_prometheus():
+    """Factory: start_prometheus(scrape_configs=[...], **options) -> PrometheusServer
+    (started, web API on a free loopback port). Each one is stopped by its PID and its temp
+    dir removed at teardown."""
+    servers = []
+
+    def _start(scrape_configs, **options):
+        server = PrometheusServer(scrape_configs, **options)
+        servers.append(server)
+        return server.start()
+
+    yield _start
+    for server in servers:
+        server.destroy()

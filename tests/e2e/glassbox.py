@@ -7,6 +7,7 @@ Only processes started here are ever signalled, always by their own PID.
 
 from __future__ import annotations
 
+import collections
 import http.client
 import json
 import os
@@ -19,6 +20,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 LOOPBACK = "127.0.0.1"
@@ -646,3 +648,439 @@ class PostgresServer:
             name = f"glassbox_e2e_{os.getpid()}_{PostgresServer._db_counter}"
         self.psql(f'CREATE DATABASE "{name}"')
         return name
+
+
+# --------------------------------------------------------------------------------------
+# Metrics exposition: a parser for the Prometheus text format 0.0.4 and OpenMetrics 1.0
+# --------------------------------------------------------------------------------------
+
+TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+# What Prometheus 2.x sends when it scrapes.
+PROMETHEUS_ACCEPT = ("application/openmetrics-text;version=1.0.0,"
+                     "application/openmetrics-text;version=0.0.1;q=0.75,"
+                     "text/plain;version=0.0.4;q=0.5,*/*;q=0.1")
+
+_METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+
+
+class ExpositionError(AssertionError):
+    pass
+
+
+@dataclass
+class Exemplar:
+    labels: dict
+    value: float
+    timestamp: float | None
+
+
+@dataclass
+class Sample:
+    name: str
+    labels: dict
+    value: float
+    timestamp: float | None
+    exemplar: Exemplar | None
+    line: str
+    family: str | None  # the name of the last `# TYPE` before this sample
+
+    def key(self) -> tuple:
+        return (self.name, tuple(sorted(self.labels.items())))
+
+
+def _parse_labels(text: str, i: int, line: str) -> tuple:
+    """Parses `{name="value",...}` starting at text[i] == '{'; returns (dict, next index)."""
+    assert text[i] == "{"
+    i += 1
+    labels = {}
+    while True:
+        if i >= len(text):
+            raise ExpositionError(f"unterminated label set: {line!r}")
+        if text[i] == "}":
+            return labels, i + 1
+        match = _LABEL_NAME.match(text, i)
+        if not match:
+            raise ExpositionError(f"bad label name at {i}: {line!r}")
+        name = match.group(0)
+        i = match.end()
+        if text[i:i + 2] != '="':
+            raise ExpositionError(f"expected =\" after label {name}: {line!r}")
+        i += 2
+        value = []
+        while True:
+            if i >= len(text):
+                raise ExpositionError(f"unterminated label value: {line!r}")
+            c = text[i]
+            if c == "\\":
+                escaped = text[i + 1:i + 2]
+                if escaped not in ("\\", '"', "n"):
+                    raise ExpositionError(f"bad escape \\{escaped} in label value: {line!r}")
+                value.append("\n" if escaped == "n" else escaped)
+                i += 2
+            elif c == '"':
+                i += 1
+                break
+            elif c == "\n":
+                raise ExpositionError(f"raw newline in label value: {line!r}")
+            else:
+                value.append(c)
+                i += 1
+        if name in labels:
+            raise ExpositionError(f"label {name} repeated: {line!r}")
+        labels[name] = "".join(value)
+        if text[i:i + 1] == ",":
+            i += 1
+        elif text[i:i + 1] != "}":
+            raise ExpositionError(f"expected , or }} after label {name}: {line!r}")
+
+
+def _parse_number(token: str, line: str) -> float:
+    try:
+        return float(token)
+    except ValueError:
+        raise ExpositionError(f"not a number: {token!r} in {line!r}") from None
+
+
+class Exposition:
+    """One parsed exposition. `openmetrics`: accept exemplars and require `# EOF`."""
+
+    def __init__(self, text: str, openmetrics: bool = False):
+        self.text = text
+        self.openmetrics = openmetrics
+        self.samples: list = []
+        self.types: dict = {}   # family name -> type
+        self.helps: dict = {}   # family name -> help text
+        self.family_order: list = []
+        family = None
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        else:
+            raise ExpositionError("exposition does not end in a newline")
+        for number, line in enumerate(lines):
+            if line.startswith("#"):
+                parts = line.split(" ", 3)
+                if openmetrics and line == "# EOF":
+                    if number != len(lines) - 1:
+                        raise ExpositionError(f"# EOF on line {number + 1}, not last")
+                    continue
+                if len(parts) >= 3 and parts[1] in ("TYPE", "HELP", "UNIT"):
+                    name = parts[2]
+                    if not _METRIC_NAME.fullmatch(name):
+                        raise ExpositionError(f"bad metric name in {line!r}")
+                    if parts[1] == "TYPE":
+                        if name in self.types:
+                            raise ExpositionError(f"second TYPE for {name}")
+                        self.types[name] = parts[3] if len(parts) > 3 else ""
+                        self.family_order.append(name)
+                        family = name
+                    elif parts[1] == "HELP":
+                        self.helps[name] = parts[3] if len(parts) > 3 else ""
+                    continue
+                if openmetrics:
+                    raise ExpositionError(f"unknown comment line in OpenMetrics: {line!r}")
+                continue
+            if not line.strip():
+                if openmetrics:
+                    raise ExpositionError(f"blank line {number + 1} in OpenMetrics")
+                continue
+            self.samples.append(self._parse_sample(line, family))
+        if openmetrics and (not lines or lines[-1] != "# EOF"):
+            raise ExpositionError("OpenMetrics exposition does not end in # EOF")
+
+    def _parse_sample(self, line: str, family) -> Sample:
+        match = _METRIC_NAME.match(line)
+        if not match:
+            raise ExpositionError(f"bad sample line: {line!r}")
+        name = match.group(0)
+        i = match.end()
+        labels = {}
+        if line[i:i + 1] == "{":
+            labels, i = _parse_labels(line, i, line)
+        rest = line[i:]
+        exemplar = None
+        if " # " in rest:
+            if not self.openmetrics:
+                raise ExpositionError(f"exemplar in the text format: {line!r}")
+            rest, _, exemplar_text = rest.partition(" # ")
+            if not exemplar_text.startswith("{"):
+                raise ExpositionError(f"bad exemplar: {line!r}")
+            exemplar_labels, j = _parse_labels(exemplar_text, 0, line)
+            tokens = exemplar_text[j:].split(" ")
+            if tokens[0] != "" or len(tokens) not in (2, 3):
+                raise ExpositionError(f"bad exemplar value/timestamp: {line!r}")
+            exemplar = Exemplar(exemplar_labels, _parse_number(tokens[1], line),
+                                _parse_number(tokens[2], line) if len(tokens) == 3 else None)
+        tokens = rest.split(" ")
+        if tokens[0] != "" or len(tokens) not in (2, 3):
+            raise ExpositionError(f"bad value/timestamp: {line!r}")
+        value = _parse_number(tokens[1], line)
+        timestamp = _parse_number(tokens[2], line) if len(tokens) == 3 else None
+        return Sample(name, labels, value, timestamp, exemplar, line, family)
+
+    # -- look-ups --------------------------------------------------------------------
+    def series(self, name: str, **labels) -> list:
+        """Samples named `name` whose labels include `labels`."""
+        return [s for s in self.samples
+                if s.name == name and all(s.labels.get(k) == v for k, v in labels.items())]
+
+    def value(self, name: str, default=None, **labels):
+        """The value of the one sample with exactly these labels (`default` if none)."""
+        found = [s for s in self.samples if s.name == name and s.labels == labels]
+        if len(found) > 1:
+            raise ExpositionError(f"{len(found)} samples {name}{labels}")
+        return found[0].value if found else default
+
+    def values(self, name: str, label_names: tuple) -> dict:
+        """{tuple of label values: value} for every sample named `name`, keyed by
+        `label_names` (the samples must carry exactly those labels)."""
+        out = {}
+        for s in self.samples:
+            if s.name != name:
+                continue
+            if set(s.labels) != set(label_names):
+                raise ExpositionError(f"{name} with labels {sorted(s.labels)}, "
+                                      f"expected {sorted(label_names)}: {s.line!r}")
+            key = tuple(s.labels[n] for n in label_names)
+            if key in out:
+                raise ExpositionError(f"duplicate series {s.line!r}")
+            out[key] = s.value
+        return out
+
+
+STANDARD_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT",
+                    "TRACE")
+
+
+def method_label(method: str) -> str:
+    """The `method` label a request must be counted under."""
+    return method if method in STANDARD_METHODS else "OTHER"
+
+
+class RequestTally:
+    """Sends requests and tallies what the metrics must show: per (method, route, status)
+    requests, and per (method, route) request and response body bytes."""
+
+    def __init__(self, server):
+        self.server = server
+        self.requests = collections.Counter()
+        self.request_bytes = collections.Counter()
+        self.response_bytes = collections.Counter()
+
+    def send(self, method: str, path: str, status: int, route: str, json_body=None,
+             body: bytes | str | None = None, headers: dict | None = None):
+        headers = dict(headers or {})
+        if json_body is not None:
+            body = json.dumps(json_body)
+            headers.setdefault("Content-Type", "application/json")
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        response = self.server.request(method, path, body=body, headers=headers)
+        assert response.status == status, (
+            f"{method} {path}: expected {status}\n{response.describe()}")
+        label = method_label(method)
+        self.requests[(label, route, str(status))] += 1
+        self.request_bytes[(label, route)] += len(body or b"")
+        self.response_bytes[(label, route)] += len(response.body)
+        return response
+
+    def per_route(self) -> dict:
+        out = collections.Counter()
+        for (method, route, _), n in self.requests.items():
+            out[(method, route)] += n
+        return dict(out)
+
+    def total(self) -> int:
+        return sum(self.requests.values())
+
+
+def fetch_metrics(server, accept: str | None = None, token: str | None = None,
+                  path: str = "/metrics", connection=None) -> tuple:
+    """GET the exposition; returns (Response, Exposition). The format parsed is the one
+    the Content-Type announces."""
+    headers = {}
+    if accept is not None:
+        headers["Accept"] = accept
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    response = server.request("GET", path, headers=headers, connection=connection)
+    assert response.status == 200, f"GET {path}:\n{response.describe()}"
+    content_type = response.header("Content-Type", "")
+    openmetrics = content_type.startswith("application/openmetrics-text")
+    return response, Exposition(response.body.decode("utf-8"), openmetrics=openmetrics)
+
+
+# Counters are recorded after the response is written: a scrape right after a response may
+# not include it yet, so exact comparisons re-scrape until the values are reached.
+METRICS_SETTLE_SECONDS = 5.0
+
+
+def scrape(server, **kwargs) -> Exposition:
+    return fetch_metrics(server, **kwargs)[1]
+
+
+def scrape_until(server, done, timeout: float = METRICS_SETTLE_SECONDS, **kwargs) -> Exposition:
+    """Scrapes until `done(exposition)` holds or the deadline passes; returns the last
+    exposition either way (the caller asserts on it, so a miss shows the difference)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        exposition = scrape(server, **kwargs)
+        if done(exposition) or time.monotonic() >= deadline:
+            return exposition
+        time.sleep(0.02)
+
+
+def deltas(before: Exposition, after: Exposition, name: str, label_names: tuple,
+           skip=lambda key: False) -> dict:
+    """{label values: after - before} for every series whose value changed."""
+    old = before.values(name, label_names)
+    new = after.values(name, label_names)
+    out = {}
+    for key in set(old) | set(new):
+        if skip(key):
+            continue
+        difference = new.get(key, 0) - old.get(key, 0)
+        if difference:
+            out[key] = difference
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Prometheus (Debian package), run by the test on loopback
+# --------------------------------------------------------------------------------------
+
+PROMETHEUS_BINARY = "/usr/bin/prometheus"
+
+
+class PrometheusServer:
+    """A throw-away Prometheus: its own temp dir for config and TSDB, the web listener on a
+    free loopback port. Only the process started here is ever signalled, by its PID."""
+
+    def __init__(self, scrape_configs: list, scrape_interval: str = "1s",
+                 features: tuple = ("exemplar-storage",), extra_args: tuple = ()):
+        self.dir = tempfile.mkdtemp(prefix="glassbox-prom-")
+        self.config_path = os.path.join(self.dir, "prometheus.yml")
+        self.log_path = os.path.join(self.dir, "prometheus.log")
+        self.data = os.path.join(self.dir, "data")
+        config = {"global": {"scrape_interval": scrape_interval,
+                             "scrape_timeout": scrape_interval,
+                             "evaluation_interval": scrape_interval},
+                  "scrape_configs": scrape_configs}
+        with open(self.config_path, "w", encoding="utf-8") as f:
+            json.dump(config, f, indent=1)  # JSON is YAML
+        self.features = tuple(features)
+        self.extra_args = tuple(extra_args)
+        self.process: subprocess.Popen | None = None
+        self.port: int | None = None
+        self._log = None
+
+    def start(self, timeout: float = 30.0):
+        if not os.path.exists(PROMETHEUS_BINARY):
+            raise StartupFailed(f"{PROMETHEUS_BINARY} not found (Debian package prometheus; "
+                                "scripts/bootstrap installs it)")
+        for _ in range(5):
+            self.port = free_port()
+            argv = [PROMETHEUS_BINARY, f"--config.file={self.config_path}",
+                    f"--storage.tsdb.path={self.data}",
+                    f"--web.listen-address={LOOPBACK}:{self.port}",
+                    *(f"--enable-feature={f}" for f in self.features), *self.extra_args]
+            self._log = open(self.log_path, "ab")
+            self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self._log,
+                                            stderr=subprocess.STDOUT, cwd=self.dir)
+            deadline = time.monotonic() + timeout
+            while self.process.poll() is None and time.monotonic() < deadline:
+                if self._ready():
+                    return self
+                time.sleep(0.05)
+            if self.process.poll() is not None and "address already in use" in self.log_tail():
+                self._log.close()
+                continue  # lost the race for the port: try another one
+            self.stop()
+            raise StartupFailed(f"Prometheus did not become ready within {timeout}s\n"
+                                + self.log_tail())
+        raise StartupFailed("Prometheus could not bind a port\n" + self.log_tail())
+
+    def _ready(self) -> bool:
+        try:
+            conn = http.client.HTTPConnection(LOOPBACK, self.port, timeout=2)
+            try:
+                conn.request("GET", "/-/ready")
+                return conn.getresponse().status == 200
+            finally:
+                conn.close()
+        except OSError:
+            return False
+
+    def stop(self, timeout: float = 15.0):
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def destroy(self):
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def log_tail(self, n: int = 30) -> str:
+        try:
+            with open(self.log_path, encoding="utf-8", errors="replace") as f:
+                return "--- prometheus log ---\n" + "".join(f.readlines()[-n:])
+        except OSError:
+            return ""
+
+    # -- HTTP API --------------------------------------------------------------------
+    def api(self, path: str, params: dict) -> object:
+        """GET /api/v1/<path>?params; returns `data` of a success answer."""
+        conn = http.client.HTTPConnection(LOOPBACK, self.port, timeout=10)
+        try:
+            conn.request("GET", f"/api/v1/{path}?{urlencode(params)}")
+            raw = conn.getresponse()
+            body = raw.read()
+        finally:
+            conn.close()
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            raise AssertionError(f"Prometheus {path}: {raw.status} {body[:300]!r}") from None
+        if raw.status != 200 or answer.get("status") != "success":
+            raise AssertionError(f"Prometheus {path} {params}: {raw.status} {answer}")
+        return answer["data"]
+
+    def query(self, expr: str, at: float | None = None) -> list:
+        """An instant query; returns the vector as [(labels dict, float value)]."""
+        params = {"query": expr}
+        if at is not None:
+            params["time"] = f"{at:.3f}"
+        data = self.api("query", params)
+        if data["resultType"] == "scalar":
+            return [({}, float(data["result"][1]))]
+        assert data["resultType"] == "vector", data
+        return [(item["metric"], float(item["value"][1])) for item in data["result"]]
+
+    def query_value(self, expr: str, default=None):
+        result = self.query(expr)
+        assert len(result) <= 1, f"{expr} gave {len(result)} series: {result}"
+        return result[0][1] if result else default
+
+    def exemplars(self, expr: str, start: float, end: float) -> list:
+        return self.api("query_exemplars",
+                        {"query": expr, "start": f"{start:.3f}", "end": f"{end:.3f}"})
+
+    def wait_up(self, targets: int = 1, timeout: float = 30.0):
+        """Waits until `targets` targets have been scraped successfully (the first scrape
+        comes seconds after /-/ready, so readiness is not enough)."""
+        try:
+            wait_until(lambda: self.query_value("count(up == 1)") == targets, timeout,
+                       interval=0.1, message=f"count(up == 1) == {targets}")
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n{self.log_tail()}") from None

@@ -1,3 +1,4 @@
+#include <boost/beast/core/string.hpp>
 #include <string>
 
 #include "app/api/routes.hpp"
@@ -26,9 +27,13 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 
 bool authorized(const Request& request, const std::optional<std::string>& token) {
   if (!token) return true;
-  constexpr std::string_view kScheme = "Bearer ";
+  // RFC 9110 11.1: the scheme name is case-insensitive; the token is not.
+  constexpr std::string_view kScheme = "bearer ";
   const std::string_view header = request.header("Authorization");
-  if (header.size() <= kScheme.size() || header.substr(0, kScheme.size()) != kScheme) return false;
+  if (header.size() <= kScheme.size() ||
+      !boost::beast::iequals(header.substr(0, kScheme.size()), kScheme)) {
+    return false;
+  }
   return constant_time_equal(header.substr(kScheme.size()), *token);
 }
 

@@ -28,6 +28,7 @@
 #include "telemetry/log/logger.hpp"
 #include "telemetry/metrics/exemplar.hpp"
 #include "telemetry/trace/random_ids.hpp"
+#include "telemetry/trace/trace_context.hpp"
 
 namespace glassbox::http::detail {
 namespace {
@@ -96,13 +97,11 @@ class InFlight {
   RequestMetrics* metrics_;
 };
 
-// The trace id an exemplar carries: the one in a well-formed `traceparent`
-// ("00-<32 hex>-<16 hex>-<2 hex>"), else a fresh random one.
+// The trace id an exemplar carries: the one of a valid W3C `traceparent`, else a fresh
+// random one (an invalid header starts a new trace).
 std::optional<telemetry::metrics::TraceId> exemplar_trace_id(std::string_view traceparent) {
-  constexpr std::size_t kTraceparentLength = 55;
-  if (traceparent.size() == kTraceparentLength && traceparent[2] == '-' && traceparent[35] == '-' &&
-      traceparent[52] == '-') {
-    if (auto parsed = telemetry::metrics::parse_trace_id(traceparent.substr(3, 32))) return parsed;
+  if (const auto parent = telemetry::trace::extract_context(traceparent, {})) {
+    return telemetry::metrics::TraceId{parent->trace_id.high, parent->trace_id.low};
   }
   const auto random = telemetry::trace::random_trace_id();
   return telemetry::metrics::TraceId{random.high, random.low};

@@ -1,0 +1,133 @@
+#include "telemetry/trace/batch_span_processor.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+namespace glassbox::telemetry::trace {
+namespace {
+
+BatchOptions sane(BatchOptions options) {
+  options.max_queue_size = std::max<std::size_t>(options.max_queue_size, 1);
+  options.max_export_batch_size =
+      std::clamp<std::size_t>(options.max_export_batch_size, 1, options.max_queue_size);
+  options.schedule_delay = std::max(options.schedule_delay, std::chrono::milliseconds(1));
+  options.export_timeout = std::max(options.export_timeout, std::chrono::milliseconds(1));
+  return options;
+}
+
+void add(metrics::Counter* counter, std::size_t amount) noexcept {
+  if (counter != nullptr && amount > 0) counter->inc_integer(amount);
+}
+
+}  // namespace
+
+BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter, BatchOptions options,
+                                       BatchCounters counters)
+    : exporter_(std::move(exporter)), options_(sane(options)), counters_(counters) {
+  queue_.reserve(options_.max_queue_size);
+  thread_ = std::thread([this] { run(); });
+}
+
+BatchSpanProcessor::~BatchSpanProcessor() {
+  shutdown();
+}
+
+void BatchSpanProcessor::drop(std::size_t count) noexcept {
+  add(counters_.dropped, count);
+}
+
+void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
+  std::size_t queued = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_ && queue_.size() < options_.max_queue_size) {
+      queue_.push_back(std::move(span));
+      queued = queue_.size();
+    }
+  }
+  if (queued == 0) {
+    drop(1);
+  } else if (queued == options_.max_export_batch_size) {
+    wake_exporter_.notify_one();  // once per batch, not per span
+  }
+}
+
+bool BatchSpanProcessor::export_one_batch(std::unique_lock<std::mutex>& lock,
+                                          Clock::time_point limit) {
+  if (queue_.empty()) return false;
+  const auto count =
+      static_cast<std::ptrdiff_t>(std::min(queue_.size(), options_.max_export_batch_size));
+  std::vector<std::unique_ptr<SpanData>> batch(std::make_move_iterator(queue_.begin()),
+                                               std::make_move_iterator(queue_.begin() + count));
+  queue_.erase(queue_.begin(), queue_.begin() + count);
+  lock.unlock();
+  const auto deadline = std::min(Clock::now() + options_.export_timeout, limit);
+  ExportResult result = ExportResult::kFailure;
+  try {
+    result = exporter_->export_batch(batch, deadline);
+  } catch (...) {
+    result = ExportResult::kFailure;  // an exporter bug must not end the exporter thread
+  }
+  if (result == ExportResult::kSuccess) {
+    add(counters_.exported, batch.size());
+  } else {
+    add(counters_.export_failures, 1);
+    drop(batch.size());
+  }
+  batch.clear();  // free the spans before taking the lock again
+  lock.lock();
+  return true;
+}
+
+void BatchSpanProcessor::run() {
+  std::unique_lock lock(mutex_);
+  auto next_export = Clock::now() + options_.schedule_delay;
+  while (true) {
+    wake_exporter_.wait_until(lock, next_export, [&] {
+      return stopping_ || queue_.size() >= options_.max_export_batch_size ||
+             flush_requested_ != flush_completed_;
+    });
+    if (stopping_) break;
+    const std::uint64_t flush_target = flush_requested_;
+    if (flush_target != flush_completed_ || Clock::now() >= next_export) {
+      while (export_one_batch(lock, Clock::time_point::max())) {
+      }
+      flush_completed_ = flush_target;
+      flushed_.notify_all();
+    } else {
+      while (queue_.size() >= options_.max_export_batch_size) {
+        export_one_batch(lock, Clock::time_point::max());
+      }
+    }
+    next_export = Clock::now() + options_.schedule_delay;
+  }
+  while (Clock::now() < stop_deadline_ && export_one_batch(lock, stop_deadline_)) {
+  }
+  drop(queue_.size());
+  queue_.clear();
+  flush_completed_ = flush_requested_;
+  flushed_.notify_all();
+}
+
+bool BatchSpanProcessor::force_flush(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  if (stopping_) return queue_.empty();
+  const std::uint64_t ticket = ++flush_requested_;
+  wake_exporter_.notify_one();
+  return flushed_.wait_for(lock, timeout, [&] { return flush_completed_ >= ticket; });
+}
+
+void BatchSpanProcessor::shutdown(std::chrono::milliseconds timeout) {
+  std::lock_guard guard(shutdown_mutex_);
+  if (stopped_) return;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    stop_deadline_ = Clock::now() + timeout;
+  }
+  wake_exporter_.notify_one();
+  thread_.join();
+  stopped_ = true;
+}
+
+}  // namespace glassbox::telemetry::trace
