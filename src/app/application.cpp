@@ -1,12 +1,15 @@
 #include "app/application.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 #include <system_error>
 #include <thread>
 
 #include "app/api/routes.hpp"
 #include "app/cleanup_job.hpp"
+#include "app/tracing_options.hpp"
 #include "build_info.hpp"
 #include "http/request_metrics.hpp"
 #include "http/router.hpp"
@@ -24,6 +27,8 @@ using telemetry::log::Level;
 constexpr std::size_t kDatabaseQueuePerThread = 256;
 // After a clean drain, how long stray pool work (a request's last query) may still take.
 constexpr auto kPoolDrainAfterServer = std::chrono::seconds(2);
+// How long a clean shutdown waits for queued spans to reach the collector.
+constexpr auto kSpanFlushTimeout = std::chrono::milliseconds(3000);
 
 telemetry::log::Level to_log_level(LogLevel level) {
   switch (level) {
@@ -100,6 +105,24 @@ int run_application(const Config& config) {
   AppMetrics metrics(registry, config.latency_buckets);
   http::RequestMetrics request_metrics(registry, config.latency_buckets);
 
+  std::unique_ptr<telemetry::trace::TracePipeline> tracing;
+  try {
+    tracing = std::make_unique<telemetry::trace::TracePipeline>(
+        to_tracing_options(config.tracing, build_info::kVersion),
+        telemetry::trace::BatchCounters{.exported = &metrics.spans_exported,
+                                        .dropped = &metrics.spans_dropped,
+                                        .export_failures = &metrics.span_export_failures},
+        [&logger](std::string_view why) {
+          logger.write(Level::kWarn, "telemetry.trace", "Span export failed", {{"error", why}});
+        });
+  } catch (const std::invalid_argument& failure) {
+    std::fprintf(stderr,
+                 "glassbox: invalid configuration: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: %s\n",
+                 failure.what());
+    return 2;
+  }
+  const telemetry::trace::Tracer& tracer = tracing->tracer();
+
   std::unique_ptr<storage::UserStore> store;
   try {
     store = storage::open_database(storage::DatabaseOptions{
@@ -113,7 +136,7 @@ int run_application(const Config& config) {
     return 1;
   }
   store = std::make_unique<storage::InstrumentedUserStore>(std::move(store), registry,
-                                                           config.latency_buckets);
+                                                           config.latency_buckets, &tracer);
 
   BlockingPool database_pool(
       "db-worker", static_cast<unsigned>(config.database_pool_size),
@@ -131,6 +154,7 @@ int run_application(const Config& config) {
       .logger = logger,
       .registry = registry,
       .metrics = metrics,
+      .tracer = &tracer,
       .now_millis = system_now_millis,
   };
 
@@ -141,11 +165,14 @@ int run_application(const Config& config) {
   add_event_routes(router, context);
   add_metrics_routes(router, context);
 
-  http::Server server(http::ServerOptions{.host = config.host,
-                                          .port = config.port,
-                                          .threads = io_threads,
-                                          .limits = to_http_limits(config.limits)},
-                      router, logger, &request_metrics);
+  http::Server server(
+      http::ServerOptions{.host = config.host,
+                          .port = config.port,
+                          .threads = io_threads,
+                          .limits = to_http_limits(config.limits)},
+      router, logger,
+      http::ServerTelemetry{
+          .metrics = &request_metrics, .tracer = &tracer, .exporting_spans = tracing->exporting()});
   try {
     server.listen();
   } catch (const std::exception& failure) {
@@ -184,6 +211,7 @@ int run_application(const Config& config) {
         {{"drained", drained}, {"compute_idle", compute_idle}, {"database_idle", database_idle}});
     std::_Exit(0);
   }
+  tracing->shutdown(kSpanFlushTimeout);  // after the last request's spans have ended
   logger.write(Level::kInfo, "app", "Stopped");
   return 0;
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "http/method.hpp"
+#include "telemetry/trace/trace_context.hpp"
 
 namespace glassbox::http {
 
@@ -68,6 +69,9 @@ struct Request {
   const HeaderLookup* headers = nullptr;
   std::string_view client_address;  // peer IP address, textual
   std::uint16_t server_port = 0;
+  // The request's SERVER span, parent of the spans its handler starts (database calls,
+  // computations). Invalid when the server runs without a tracer.
+  telemetry::trace::SpanContext span_context;
 
   std::string_view header(std::string_view name) const {
     return headers ? headers->get(name) : std::string_view{};

@@ -47,11 +47,11 @@ struct Server::Impl {
   };
 
   Impl(ServerOptions server_options, const Router& server_router,
-       telemetry::log::Logger& server_logger, RequestMetrics* request_metrics)
+       telemetry::log::Logger& server_logger, ServerTelemetry request_telemetry)
       : options(std::move(server_options)),
         router(server_router),
         logger(server_logger),
-        metrics(request_metrics) {
+        telemetry(request_telemetry) {
     const unsigned count = options.threads == 0 ? 1 : options.threads;
     for (unsigned i = 0; i < count; ++i)
       io_threads.push_back(std::make_unique<IoThread>());
@@ -66,7 +66,7 @@ struct Server::Impl {
   ServerOptions options;
   const Router& router;
   telemetry::log::Logger& logger;
-  RequestMetrics* metrics;
+  ServerTelemetry telemetry;
   std::vector<std::unique_ptr<IoThread>> io_threads;
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::signal_set> signals;
@@ -135,8 +135,8 @@ void Server::Impl::begin_shutdown() {
 }
 
 Server::Server(ServerOptions options, const Router& router, telemetry::log::Logger& logger,
-               RequestMetrics* metrics)
-    : impl_(std::make_unique<Impl>(std::move(options), router, logger, metrics)) {}
+               ServerTelemetry telemetry)
+    : impl_(std::make_unique<Impl>(std::move(options), router, logger, telemetry)) {}
 
 Server::~Server() = default;
 
@@ -150,7 +150,7 @@ void Server::listen() {
   impl.acceptor->bind(endpoint);
   impl.acceptor->listen(asio::socket_base::max_listen_connections);
   impl.bound_port = impl.acceptor->local_endpoint().port();
-  if (impl.metrics != nullptr) impl.metrics->prepare(impl.router);
+  if (impl.telemetry.metrics != nullptr) impl.telemetry.metrics->prepare(impl.router);
   // Installed before anyone can learn the port: a SIGTERM sent as soon as the service says
   // it is listening must start a graceful shutdown, not kill the process.
   impl.signals.emplace(impl.listener_context(), SIGINT, SIGTERM);
@@ -168,7 +168,9 @@ void Server::listen() {
         .stopping = impl.stopping,
         .registry = io_thread->registry,
         .server_port = impl.bound_port,
-        .metrics = impl.metrics,
+        .metrics = impl.telemetry.metrics,
+        .tracer = impl.telemetry.tracer,
+        .exemplars_only_when_sampled = impl.telemetry.exporting_spans,
     });
   }
 }

@@ -9,11 +9,21 @@
 namespace glassbox::telemetry::log {
 class Logger;
 }
+namespace glassbox::telemetry::trace {
+class Tracer;
+}
 
 namespace glassbox::http {
 
 class RequestMetrics;
 class Router;
+
+// What the server records per request; each part optional, each must outlive the server.
+struct ServerTelemetry {
+  RequestMetrics* metrics = nullptr;
+  const telemetry::trace::Tracer* tracer = nullptr;
+  bool exporting_spans = false;  // see SessionEnvironment::exemplars_only_when_sampled
+};
 
 struct ServerOptions {
   std::string host = "0.0.0.0";
@@ -31,10 +41,10 @@ struct ServerOptions {
 // Connection: close) for at most Limits::shutdown_timeout, and returns.
 class Server {
  public:
-  // `metrics` (optional) must outlive the server; listen() prepares it for the router's
-  // routes, which must all be added by then.
+  // listen() prepares the telemetry's metrics for the router's routes, which must all be
+  // added by then. Every finished request gets one access-log line on `logger`.
   Server(ServerOptions options, const Router& router, telemetry::log::Logger& logger,
-         RequestMetrics* metrics = nullptr);
+         ServerTelemetry telemetry = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

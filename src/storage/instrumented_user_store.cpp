@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "telemetry/trace/current_context.hpp"
+
 namespace glassbox::storage {
 namespace {
 
@@ -19,8 +21,9 @@ bool is_database_failure(const StoreError& error) {
 
 InstrumentedUserStore::InstrumentedUserStore(std::unique_ptr<UserStore> inner,
                                              metrics::Registry& registry,
-                                             const std::vector<double>& latency_buckets)
-    : inner_(std::move(inner)) {
+                                             const std::vector<double>& latency_buckets,
+                                             const telemetry::trace::Tracer* tracer)
+    : inner_(std::move(inner)), tracer_(tracer) {
   auto& queries = registry.counter_family("db_queries_total",
                                           "Database calls by logical operation and outcome.",
                                           {"operation", "status"});
@@ -49,6 +52,14 @@ InstrumentedUserStore::InstrumentedUserStore(std::unique_ptr<UserStore> inner,
 
 template <class Call>
 auto InstrumentedUserStore::measured(Operation operation, Call&& call) {
+  telemetry::trace::Span span;
+  const telemetry::trace::SpanContext* parent = telemetry::trace::current_context();
+  if (tracer_ != nullptr && parent != nullptr) {
+    span = tracer_->start_span(kOperationNames[operation], telemetry::trace::SpanKind::kClient,
+                               parent,
+                               {{"db.system.name", inner_->system_name()},
+                                {"db.operation.name", kOperationNames[operation]}});
+  }
   const auto started = std::chrono::steady_clock::now();
   auto result = call();
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
@@ -56,6 +67,7 @@ auto InstrumentedUserStore::measured(Operation operation, Call&& call) {
   metrics.duration->observe(elapsed.count());
   const bool failed = !result.ok() && is_database_failure(result.error());
   (failed ? metrics.error : metrics.ok)->inc();
+  if (failed) span.set_status(telemetry::trace::StatusCode::kError, result.error().detail);
   return result;
 }
 

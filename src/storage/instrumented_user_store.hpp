@@ -6,10 +6,13 @@
 
 #include "storage/user_store.hpp"
 #include "telemetry/metrics/registry.hpp"
+#include "telemetry/trace/tracer.hpp"
 
 namespace glassbox::storage {
 
-// A UserStore that measures every call of the store it wraps: db_queries_total{operation,
+// A UserStore that measures and traces every call of the store it wraps. Each call is a
+// CLIENT span (db.system.name, db.operation.name), child of the thread's current context
+// (telemetry/trace/current_context.hpp) when there is one. Metrics: db_queries_total{operation,
 // status} and db_query_duration_seconds{operation}, with `operation` a fixed logical name
 // (users.get, users.insert, ...), never SQL; and db_connections{state} read from the pool at
 // scrape time. status="error" means the database failed (unavailable or an internal error);
@@ -20,8 +23,10 @@ namespace glassbox::storage {
 // outlive this object only as long as scrapes happen (the pool collector reads `inner`).
 class InstrumentedUserStore final : public UserStore {
  public:
+  // `tracer` may be null (no spans) and must outlive this object.
   InstrumentedUserStore(std::unique_ptr<UserStore> inner, telemetry::metrics::Registry& registry,
-                        const std::vector<double>& latency_buckets);
+                        const std::vector<double>& latency_buckets,
+                        const telemetry::trace::Tracer* tracer = nullptr);
 
   StoreResult<User> insert(const NewUser& user) override;
   StoreResult<User> find(std::int64_t id) override;
@@ -55,6 +60,7 @@ class InstrumentedUserStore final : public UserStore {
   auto measured(Operation operation, Call&& call);
 
   std::unique_ptr<UserStore> inner_;
+  const telemetry::trace::Tracer* tracer_;
   std::array<OperationMetrics, kCount> metrics_;
 };
 

@@ -11,6 +11,7 @@
 #include "storage/user_store.hpp"
 #include "telemetry/log/logger.hpp"
 #include "telemetry/metrics/registry.hpp"
+#include "telemetry/trace/tracer.hpp"
 
 namespace glassbox::app {
 
@@ -25,6 +26,7 @@ struct ApiContext {
   telemetry::log::Logger& logger;
   telemetry::metrics::Registry& registry;
   AppMetrics& metrics;
+  const telemetry::trace::Tracer* tracer;    // parent of the spans handlers start; may be null
   std::function<std::int64_t()> now_millis;  // injected so tests can control time
 };
 

@@ -5,6 +5,7 @@
 #include "app/api/responses.hpp"
 #include "app/api/routes.hpp"
 #include "app/fibonacci.hpp"
+#include "telemetry/trace/tracer.hpp"
 
 namespace glassbox::app {
 namespace {
@@ -28,7 +29,12 @@ awaitable<Response> compute(ApiContext& context, Request& request) {
     co_return http::error_response(ErrorCode::kValidationFailed,
                                    "n: must be an integer from 0 to " + std::to_string(max_n));
   }
-  auto fibonacci = [n] {
+  auto fibonacci = [n, tracer = context.tracer, parent = request.span_context] {
+    telemetry::trace::Span span;
+    if (tracer != nullptr) {
+      span = tracer->start_span("fibonacci", telemetry::trace::SpanKind::kInternal, &parent,
+                                {{"compute.n", static_cast<std::int64_t>(n)}});
+    }
     const auto started = std::chrono::steady_clock::now();
     FibonacciRun outcome;
     outcome.result = naive_fibonacci(n);

@@ -1,5 +1,6 @@
 #include <string>
 
+#include "app/api/in_span.hpp"
 #include "app/api/routes.hpp"
 #include "telemetry/log/json_escape.hpp"
 
@@ -24,8 +25,8 @@ Response not_ready(std::string_view reason) {
   return Response::json(503, std::move(body));
 }
 
-awaitable<Response> readiness(ApiContext& context) {
-  auto ping = [&store = context.store] { return store.ping(); };
+awaitable<Response> readiness(ApiContext& context, const Request& request) {
+  auto ping = in_span(request.span_context, [&store = context.store] { return store.ping(); });
   auto result = co_await context.database_pool.run(std::move(ping));
   if (!result) {
     context.metrics.database_pool_saturated.inc();
@@ -42,7 +43,8 @@ void add_health_routes(http::Router& router, ApiContext& context) {
   router.add(http::Method::kGet, "/health", [](Request&) -> awaitable<Response> {
     co_return Response::json(200, R"({"status":"ok"})");
   });
-  router.add(http::Method::kGet, "/ready", [&context](Request&) { return readiness(context); });
+  router.add(http::Method::kGet, "/ready",
+             [&context](Request& request) { return readiness(context, request); });
 }
 
 }  // namespace glassbox::app

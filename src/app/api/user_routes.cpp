@@ -2,6 +2,7 @@
 #include <optional>
 #include <string>
 
+#include "app/api/in_span.hpp"
 #include "app/api/responses.hpp"
 #include "app/api/routes.hpp"
 #include "app/user_json.hpp"
@@ -65,7 +66,9 @@ awaitable<Response> create_user(ApiContext& context, Request& request) {
   user.created_at_ms = context.now_millis();
   if (input.ttl_seconds) user.expires_at_ms = user.created_at_ms + *input.ttl_seconds * 1000;
 
-  auto insert = [&store = context.store, user = std::move(user)] { return store.insert(user); };
+  auto insert = in_span(request.span_context, [&store = context.store, user = std::move(user)] {
+    return store.insert(user);
+  });
   auto result = co_await context.database_pool.run(std::move(insert));
   if (!result) co_return database_overloaded(context);
   if (!result->ok())
@@ -89,9 +92,9 @@ awaitable<Response> list_users(ApiContext& context, Request& request) {
   if (!offset) {
     co_return http::error_response(ErrorCode::kBadRequest, "offset must be a non-negative integer");
   }
-  auto list = [&store = context.store, limit = static_cast<int>(*limit), offset = *offset] {
-    return store.list(limit, offset);
-  };
+  auto list =
+      in_span(request.span_context, [&store = context.store, limit = static_cast<int>(*limit),
+                                     offset = *offset] { return store.list(limit, offset); });
   auto result = co_await context.database_pool.run(std::move(list));
   if (!result) co_return database_overloaded(context);
   if (!result->ok())
@@ -118,7 +121,8 @@ awaitable<Response> get_user(ApiContext& context, Request& request) {
   context.metrics.user_cache_misses.inc();
 
   const std::uint64_t generation = context.user_cache.generation();
-  auto find = [&store = context.store, id = *id] { return store.find(id); };
+  auto find =
+      in_span(request.span_context, [&store = context.store, id = *id] { return store.find(id); });
   auto result = co_await context.database_pool.run(std::move(find));
   if (!result) co_return database_overloaded(context);
   if (!result->ok())
@@ -137,8 +141,10 @@ awaitable<Response> replace_user(ApiContext& context, Request& request) {
   if (auto* error = std::get_if<BodyError>(&parsed)) co_return body_error_response(*error);
   auto& input = std::get<UserInput>(parsed);
 
-  auto replace = [&store = context.store, id = *id, name = std::move(input.name),
-                  email = std::move(input.email)] { return store.replace(id, name, email); };
+  auto replace =
+      in_span(request.span_context,
+              [&store = context.store, id = *id, name = std::move(input.name),
+               email = std::move(input.email)] { return store.replace(id, name, email); });
   auto result = co_await context.database_pool.run(std::move(replace));
   if (!result) co_return database_overloaded(context);
   context.user_cache.invalidate(*id);
@@ -154,7 +160,8 @@ awaitable<Response> replace_user(ApiContext& context, Request& request) {
 awaitable<Response> delete_user(ApiContext& context, Request& request) {
   const auto id = request.params.get_int("id");
   if (!id) co_return http::error_response(ErrorCode::kNotFound, "no user with that id");
-  auto remove = [&store = context.store, id = *id] { return store.remove(id); };
+  auto remove = in_span(request.span_context,
+                        [&store = context.store, id = *id] { return store.remove(id); });
   auto result = co_await context.database_pool.run(std::move(remove));
   if (!result) co_return database_overloaded(context);
   context.user_cache.invalidate(*id);

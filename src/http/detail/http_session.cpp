@@ -14,6 +14,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <chrono>
+#include <cmath>
 #include <exception>
 #include <optional>
 #include <string>
@@ -29,6 +30,7 @@
 #include "telemetry/metrics/exemplar.hpp"
 #include "telemetry/trace/random_ids.hpp"
 #include "telemetry/trace/trace_context.hpp"
+#include "telemetry/trace/tracer.hpp"
 
 namespace glassbox::http::detail {
 namespace {
@@ -97,16 +99,6 @@ class InFlight {
   RequestMetrics* metrics_;
 };
 
-// The trace id an exemplar carries: the one of a valid W3C `traceparent`, else a fresh
-// random one (an invalid header starts a new trace).
-std::optional<telemetry::metrics::TraceId> exemplar_trace_id(std::string_view traceparent) {
-  if (const auto parent = telemetry::trace::extract_context(traceparent, {})) {
-    return telemetry::metrics::TraceId{parent->trace_id.high, parent->trace_id.low};
-  }
-  const auto random = telemetry::trace::random_trace_id();
-  return telemetry::metrics::TraceId{random.high, random.low};
-}
-
 class HttpSession final : public Connection {
  public:
   HttpSession(tcp::socket socket, SessionEnvironment& environment)
@@ -114,6 +106,8 @@ class HttpSession final : public Connection {
     beast::error_code ignored;
     const auto remote = stream_.socket().remote_endpoint(ignored);
     if (!ignored) client_address_ = remote.address().to_string();
+    const auto local = stream_.socket().local_endpoint(ignored);
+    if (!ignored) server_address_ = local.address().to_string();
     registration_ = environment_.registry.add(this);
   }
   ~HttpSession() { environment_.registry.remove(registration_); }
@@ -137,6 +131,14 @@ class HttpSession final : public Connection {
   // for a WebSocket route the returned response is unused and the caller upgrades.
   asio::awaitable<Response> dispatch(RequestParser& parser, const Route*& matched);
   // Records the request's metrics (when the server has them) once its response is out.
+  // Starts the request's SERVER span, named after the route (or just the method when no
+  // route matched), as the child of a valid incoming traceparent.
+  void start_span(const Request& request, const Route* route);
+  // Closes the request's telemetry once its response is out: the span's attributes, status
+  // and end; the metrics (exemplar from the span); the access-log line.
+  void finish_request(const Route* route, Method method, const Response& response,
+                      std::size_t request_bytes, std::size_t response_bytes);
+  void log_access(const Route* route, Method method, unsigned status, std::size_t response_bytes);
   void record_metrics(const Route* route, Method method, unsigned status, std::size_t request_bytes,
                       std::size_t response_bytes);
   asio::awaitable<bool> write_response(const Response& response, bool head_only, bool keep_alive,
@@ -147,9 +149,13 @@ class HttpSession final : public Connection {
   SessionEnvironment& environment_;
   beast::flat_buffer buffer_;
   std::string client_address_;
+  std::string server_address_;
   std::string head_;  // reused for every response's head
   std::chrono::steady_clock::time_point request_started_;
-  std::optional<telemetry::metrics::TraceId> trace_id_;
+  std::optional<telemetry::metrics::TraceId> trace_id_;  // for the exemplar, when any
+  telemetry::trace::Span span_;
+  std::string_view user_agent_;  // of the current request, valid until its response is out
+  std::string_view path_;
   bool idle_ = false;
   ConnectionRegistry::Handle registration_;
 };
@@ -243,12 +249,20 @@ asio::awaitable<Response> HttpSession::dispatch(RequestParser& parser, const Rou
   request.server_port = environment_.server_port;
   request.body = message.body();
 
+  user_agent_ = request.header("User-Agent");
+  path_ = {};
   const auto split = split_request_target(request.target);
-  if (!split) co_return error_response(ErrorCode::kBadRequest, "malformed request target");
+  if (!split) {
+    start_span(request, nullptr);
+    co_return error_response(ErrorCode::kBadRequest, "malformed request target");
+  }
   request.path = split->path;
   request.query = split->query;
+  path_ = request.path;
 
   RouteMatch match = environment_.router.match(request.method, request.path);
+  start_span(request, match.route);
+  request.span_context = span_.context();
   if (match.outcome == MatchOutcome::kNotFound) {
     co_return error_response(ErrorCode::kNotFound, "no such resource");
   }
@@ -294,8 +308,83 @@ asio::awaitable<bool> HttpSession::write_response(const Response& response, bool
 // (the process died with SIGILL), so results are named first.
 asio::awaitable<void> HttpSession::fail(Response response) {
   const bool written = co_await write_response(response, false, false, false);
+  trace_id_.reset();
   record_metrics(nullptr, Method::kOther, response.status, 0, response.body.size());
+  log_access(nullptr, Method::kOther, response.status, response.body.size());
   if (written) co_await graceful_close(stream_);
+}
+
+void HttpSession::start_span(const Request& request, const Route* route) {
+  const telemetry::trace::Tracer* tracer = environment_.tracer;
+  if (tracer == nullptr) return;
+  const auto parent = telemetry::trace::extract_context(request.header("traceparent"),
+                                                        request.header("tracestate"));
+  std::string name(method_name(request.method) == "OTHER" ? std::string_view("HTTP")
+                                                          : method_name(request.method));
+  if (route != nullptr) {
+    name += ' ';
+    name += route->label;
+  }
+  span_ =
+      tracer->start_span(name, telemetry::trace::SpanKind::kServer, parent ? &*parent : nullptr);
+}
+
+void HttpSession::finish_request(const Route* route, Method method, const Response& response,
+                                 std::size_t request_bytes, std::size_t response_bytes) {
+  const telemetry::trace::SpanContext& context = span_.context();
+  if (context.trace_id.valid()) {
+    span_.set_attribute("http.request.method", method_name(method));
+    if (route != nullptr) span_.set_attribute("http.route", std::string_view(route->label));
+    span_.set_attribute("url.path", path_);
+    span_.set_attribute("url.scheme", std::string_view("http"));
+    span_.set_attribute("http.response.status_code", static_cast<std::int64_t>(response.status));
+    span_.set_attribute("server.address", server_address_);
+    span_.set_attribute("server.port", static_cast<std::int64_t>(environment_.server_port));
+    span_.set_attribute("client.address", std::string_view(client_address_));
+    if (!user_agent_.empty()) span_.set_attribute("user_agent.original", user_agent_);
+    span_.set_attribute("network.protocol.version", std::string_view("1.1"));
+    if (response.status >= 500) span_.set_status(telemetry::trace::StatusCode::kError);
+    span_.end();
+    if (context.sampled() || !environment_.exemplars_only_when_sampled) {
+      trace_id_ = telemetry::metrics::TraceId{context.trace_id.high, context.trace_id.low};
+    }
+  } else {
+    // No tracer: a fresh id still ties the exemplar to this request's log line.
+    const auto random = telemetry::trace::random_trace_id();
+    trace_id_ = telemetry::metrics::TraceId{random.high, random.low};
+  }
+  record_metrics(route, method, response.status, request_bytes, response_bytes);
+  log_access(route, method, response.status, response_bytes);
+}
+
+void HttpSession::log_access(const Route* route, Method method, unsigned status,
+                             std::size_t response_bytes) {
+  const Level level = status >= 500 ? Level::kError : status >= 400 ? Level::kWarn : Level::kInfo;
+  telemetry::log::Logger& logger = environment_.logger;
+  if (!logger.enabled(level)) return;
+  const std::chrono::duration<double, std::milli> elapsed =
+      std::chrono::steady_clock::now() - request_started_;
+  const double duration_ms = std::round(elapsed.count() * 1000) / 1000;  // µs precision
+  std::string trace_id;
+  std::string span_id;
+  if (span_.context().trace_id.valid()) {
+    telemetry::trace::append_hex(trace_id, span_.context().trace_id);
+    telemetry::trace::append_hex(span_id, span_.context().span_id);
+  } else {
+    telemetry::trace::append_hex(trace_id, telemetry::trace::random_trace_id());
+    telemetry::trace::append_hex(span_id, telemetry::trace::random_span_id());
+  }
+  logger.write(level, "http.access", "Request completed",
+               {{"method", method_name(method)},
+                {"endpoint", path_},
+                {"route", route != nullptr ? std::string_view(route->label) : "unmatched"},
+                {"status_code", status},
+                {"duration_ms", duration_ms},
+                {"client_address", std::string_view(client_address_)},
+                {"user_agent", user_agent_},
+                {"response_size", static_cast<std::int64_t>(response_bytes)},
+                {"trace_id", trace_id},
+                {"span_id", span_id}});
 }
 
 void HttpSession::record_metrics(const Route* route, Method method, unsigned status,
@@ -318,13 +407,15 @@ asio::awaitable<void> HttpSession::run() {
     stream_.expires_after(environment_.limits.header_timeout);
     request_started_ = std::chrono::steady_clock::now();
     trace_id_.reset();
+    span_ = telemetry::trace::Span{};
+    user_agent_ = {};
+    path_ = {};
     const bool line_ok = co_await read_request_line();
     if (!line_ok) co_return;
     RequestParser parser;
     const bool request_read = co_await read_request(parser);
     if (!request_read) co_return;
 
-    trace_id_ = exemplar_trace_id(parser.get()["traceparent"]);
     const Method method = parse_method(parser.get().method_string());
     InFlight in_flight(environment_.metrics);
     const Route* route = nullptr;
@@ -333,7 +424,9 @@ asio::awaitable<void> HttpSession::run() {
       // The upgrade is this request's answer (101); the connection now belongs to the
       // WebSocket session, which keeps its own timeouts.
       in_flight.end();
-      record_metrics(route, method, 101, 0, 0);
+      Response upgrade;
+      upgrade.status = 101;
+      finish_request(route, method, upgrade, 0, 0);
       stream_.expires_never();
       co_await run_websocket_session(std::move(stream_), parser.release(), route->websocket,
                                      environment_);
@@ -347,7 +440,7 @@ asio::awaitable<void> HttpSession::run() {
     const bool written =
         co_await write_response(response, head_only, keep_alive, message.version() == 10);
     in_flight.end();
-    record_metrics(route, method, response.status, message.body().size(),
+    finish_request(route, method, response, message.body().size(),
                    head_only ? 0 : response.body.size());
     if (!written) break;
     if (!keep_alive) {

@@ -9,6 +9,9 @@
 namespace glassbox::telemetry::log {
 class Logger;
 }
+namespace glassbox::telemetry::trace {
+class Tracer;
+}
 
 namespace glassbox::http {
 class RequestMetrics;
@@ -26,7 +29,11 @@ struct SessionEnvironment {
   const std::atomic<bool>& stopping;
   ConnectionRegistry& registry;  // this I/O thread's connections
   std::uint16_t server_port = 0;
-  RequestMetrics* metrics = nullptr;  // nullptr: the server records no metrics
+  RequestMetrics* metrics = nullptr;                 // nullptr: the server records no metrics
+  const telemetry::trace::Tracer* tracer = nullptr;  // nullptr: no spans
+  // When spans are exported, only sampled requests lend their trace id to exemplars (the
+  // id must lead to a stored trace); otherwise every request does (it leads to its logs).
+  bool exemplars_only_when_sampled = false;
 };
 
 }  // namespace glassbox::http::detail
