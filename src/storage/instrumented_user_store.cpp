@@ -55,10 +55,10 @@ auto InstrumentedUserStore::measured(Operation operation, Call&& call) {
   telemetry::trace::Span span;
   const telemetry::trace::SpanContext* parent = telemetry::trace::current_context();
   if (tracer_ != nullptr && parent != nullptr) {
-    span = tracer_->start_span(kOperationNames[operation], telemetry::trace::SpanKind::kClient,
-                               parent,
-                               {{"db.system.name", inner_->system_name()},
-                                {"db.operation.name", kOperationNames[operation]}});
+    span =
+        tracer_->start_span(kOperationNames[operation], telemetry::trace::SpanKind::kClient, parent,
+                            {{"db.system.name", inner_->system_name()},
+                             {"db.operation.name", kOperationNames[operation]}});
   }
   const auto started = std::chrono::steady_clock::now();
   auto result = call();
