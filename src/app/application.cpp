@@ -86,7 +86,13 @@ http::Limits to_http_limits(const HttpLimits& limits) {
 }  // namespace
 
 int run_application(const Config& config) {
-  telemetry::log::Logger logger(config.tracing.service_name, to_log_level(config.log_level));
+  telemetry::metrics::Registry registry;
+  telemetry::metrics::register_process_metrics(registry);
+  telemetry::metrics::register_build_info(registry, build_info::kVersion, build_info::kRevision);
+  AppMetrics metrics(registry, config.latency_buckets);
+  // After the counter it feeds, so it is stopped and destroyed first.
+  telemetry::log::Logger logger(config.tracing.service_name, to_log_level(config.log_level),
+                                {.dropped_counter = &metrics.log_records_dropped});
   const unsigned io_threads = resolve_thread_count(config.threads);
   const unsigned compute_threads = resolve_thread_count(config.compute_threads);
   const std::size_t compute_queue =
@@ -99,10 +105,6 @@ int run_application(const Config& config) {
                 {"compute_threads", compute_threads},
                 {"database_pool_size", config.database_pool_size}});
 
-  telemetry::metrics::Registry registry;
-  telemetry::metrics::register_process_metrics(registry);
-  telemetry::metrics::register_build_info(registry, build_info::kVersion, build_info::kRevision);
-  AppMetrics metrics(registry, config.latency_buckets);
   http::RequestMetrics request_metrics(registry, config.latency_buckets);
 
   std::unique_ptr<telemetry::trace::TracePipeline> tracing;
@@ -209,6 +211,7 @@ int run_application(const Config& config) {
     logger.write(
         Level::kWarn, "app", "Stopped with work still running",
         {{"drained", drained}, {"compute_idle", compute_idle}, {"database_idle", database_idle}});
+    logger.stop();  // _Exit runs no destructors: write what is queued first
     std::_Exit(0);
   }
   tracing->shutdown(kSpanFlushTimeout);  // after the last request's spans have ended

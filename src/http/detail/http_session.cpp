@@ -26,6 +26,7 @@
 #include "http/error.hpp"
 #include "http/request_metrics.hpp"
 #include "http/router.hpp"
+#include "telemetry/log/access_record.hpp"
 #include "telemetry/log/logger.hpp"
 #include "telemetry/metrics/exemplar.hpp"
 #include "telemetry/trace/random_ids.hpp"
@@ -115,7 +116,12 @@ class HttpSession final : public Connection {
   HttpSession& operator=(const HttpSession&) = delete;
 
   void on_server_stopping() override {
-    if (idle_) stream_.cancel();  // busy sessions see `stopping` after their response
+    // Busy sessions see `stopping` after their response. An idle one is closed, unless a
+    // request has already reached its socket (sent before the signal, its read not yet
+    // completed): that one is served, with Connection: close.
+    if (!idle_) return;
+    beast::error_code error;
+    if (stream_.socket().available(error) == 0 || error) stream_.cancel();
   }
 
   asio::awaitable<void> run();
@@ -359,12 +365,10 @@ void HttpSession::finish_request(const Route* route, Method method, const Respon
 
 void HttpSession::log_access(const Route* route, Method method, unsigned status,
                              std::size_t response_bytes) {
-  const Level level = status >= 500 ? Level::kError : status >= 400 ? Level::kWarn : Level::kInfo;
   telemetry::log::Logger& logger = environment_.logger;
-  if (!logger.enabled(level)) return;
+  if (!logger.enabled(telemetry::log::access_level(static_cast<int>(status)))) return;
   const std::chrono::duration<double, std::milli> elapsed =
       std::chrono::steady_clock::now() - request_started_;
-  const double duration_ms = std::round(elapsed.count() * 1000) / 1000;  // µs precision
   std::string trace_id;
   std::string span_id;
   if (span_.context().trace_id.valid()) {
@@ -374,17 +378,16 @@ void HttpSession::log_access(const Route* route, Method method, unsigned status,
     telemetry::trace::append_hex(trace_id, telemetry::trace::random_trace_id());
     telemetry::trace::append_hex(span_id, telemetry::trace::random_span_id());
   }
-  logger.write(level, "http.access", "Request completed",
-               {{"method", method_name(method)},
-                {"endpoint", path_},
-                {"route", route != nullptr ? std::string_view(route->label) : "unmatched"},
-                {"status_code", status},
-                {"duration_ms", duration_ms},
-                {"client_address", std::string_view(client_address_)},
-                {"user_agent", user_agent_},
-                {"response_size", static_cast<std::int64_t>(response_bytes)},
-                {"trace_id", trace_id},
-                {"span_id", span_id}});
+  logger.access({.method = method_name(method),
+                 .endpoint = path_,
+                 .route = route != nullptr ? std::string_view(route->label) : "unmatched",
+                 .status_code = static_cast<int>(status),
+                 .duration_ms = elapsed.count(),
+                 .client_address = client_address_,
+                 .user_agent = user_agent_,
+                 .response_size = response_bytes,
+                 .trace_id = trace_id,
+                 .span_id = span_id});
 }
 
 void HttpSession::record_metrics(const Route* route, Method method, unsigned status,

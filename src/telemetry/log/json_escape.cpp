@@ -1,5 +1,6 @@
 #include "telemetry/log/json_escape.hpp"
 
+#include <array>
 #include <cstdint>
 
 namespace glassbox::telemetry::log {
@@ -7,6 +8,14 @@ namespace {
 
 constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";
 constexpr char kHexDigits[] = "0123456789abcdef";
+
+// Printable ASCII other than '"' and '\\': copied as is, in runs.
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 0x7F; ++c)
+    plain[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+  return plain;
+}();
 
 // Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not one
 // (overlong forms, surrogates and code points above U+10FFFF are invalid, per RFC 3629).
@@ -32,39 +41,45 @@ std::size_t valid_sequence_length(std::string_view text, std::size_t i) {
   return 0;
 }
 
+void append_escaped_ascii(std::string& out, std::uint8_t c) {
+  switch (c) {
+    case '"':
+      out += "\\\"";
+      return;
+    case '\\':
+      out += "\\\\";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
+    default:
+      out += "\\u00";
+      out.push_back(kHexDigits[c >> 4]);
+      out.push_back(kHexDigits[c & 0x0F]);
+  }
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
   std::size_t i = 0;
   while (i < text.size()) {
+    std::size_t run_end = i;
+    while (run_end < text.size() && kPlain[static_cast<std::uint8_t>(text[run_end])])
+      ++run_end;
+    out.append(text.data() + i, run_end - i);
+    i = run_end;
+    if (i == text.size()) break;
     const auto c = static_cast<std::uint8_t>(text[i]);
     if (c < 0x80) {
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          if (c < 0x20 || c == 0x7F) {
-            out += "\\u00";
-            out.push_back(kHexDigits[c >> 4]);
-            out.push_back(kHexDigits[c & 0x0F]);
-          } else {
-            out.push_back(static_cast<char>(c));
-          }
-      }
+      append_escaped_ascii(out, c);
       ++i;
       continue;
     }

@@ -1,123 +1,96 @@
 #include "telemetry/log/logger.hpp"
 
-#include <unistd.h>
+#include <utility>
 
-#include <cerrno>
-#include <charconv>
-#include <chrono>
-#include <cmath>
-#include <cstdio>
-#include <ctime>
-
-#include "telemetry/log/json_escape.hpp"
+#include "telemetry/log/queued_record.hpp"
 
 namespace glassbox::telemetry::log {
-
-std::string_view level_name(Level level) {
-  switch (level) {
-    case Level::kDebug:
-      return "DEBUG";
-    case Level::kInfo:
-      return "INFO";
-    case Level::kWarn:
-      return "WARN";
-    case Level::kError:
-      return "ERROR";
-  }
-  return "INFO";
-}
-
 namespace {
 
-void append_value(std::string& out, const Field::Value& value) {
-  if (const auto* text = std::get_if<std::string_view>(&value)) {
-    append_json_string(out, *text);
-  } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
-    out += std::to_string(*integer);
-  } else if (const auto* number = std::get_if<double>(&value)) {
-    if (!std::isfinite(*number)) {
-      out += "null";  // JSON has no NaN or infinity
+// A scratch buffer per calling thread, so that write() does not allocate once warm; one
+// that grew for an outsized record is given back.
+constexpr std::size_t kScratchKeep = std::size_t{64} << 10;
+
+void trim(std::string& scratch) {
+  if (scratch.capacity() > kScratchKeep) std::string().swap(scratch);
+}
+
+// Queues a record (`encode` copies it into its reserved room), drops and counts it when
+// the buffer is full, or writes it at once (`format` makes the line) once stopped.
+template <typename Encode, typename Format>
+void enqueue(AsyncLineWriter& writer, QueuedKind kind, std::size_t payload_size, Encode encode,
+             Format format) {
+  const RecordRing::Reservation reservation = writer.reserve(payload_size);
+  switch (reservation.status) {
+    case RecordRing::Status::kReserved:
+      encode(reservation.payload);
+      writer.commit(reservation, static_cast<std::uint8_t>(kind));
+      return;
+    case RecordRing::Status::kClosed: {
+      std::string line;
+      format(line);
+      line.push_back('\n');
+      writer.write_now(line);
       return;
     }
-    char buffer[32];
-    const auto result = std::to_chars(buffer, buffer + sizeof(buffer), *number);
-    out.append(buffer, result.ptr);
-  } else {
-    out += std::get<bool>(value) ? "true" : "false";
+    case RecordRing::Status::kFull:
+    case RecordRing::Status::kTooLarge:
+      writer.count_drop();
+      return;
   }
 }
 
 }  // namespace
 
-std::string format_record(std::string_view timestamp, Level level, std::string_view service,
-                          std::string_view logger_name, std::string_view message,
-                          std::initializer_list<Field> fields) {
-  std::string line;
-  line.reserve(160 + message.size());
-  line += "{\"timestamp\":";
-  append_json_string(line, timestamp);
-  line += ",\"level\":\"";
-  line += level_name(level);
-  line += "\",\"service\":";
-  append_json_string(line, service);
-  line += ",\"logger\":";
-  append_json_string(line, logger_name);
-  line += ",\"message\":";
-  append_json_string(line, message);
-  for (const Field& field : fields) {
-    line.push_back(',');
-    append_json_string(line, field.name);
-    line.push_back(':');
-    append_value(line, field.value);
-  }
-  line.push_back('}');
-  return line;
+Logger::Logger(std::string service_name, Level minimum_level, LoggerOptions options)
+    : service_name_(std::move(service_name)),
+      minimum_level_(minimum_level),
+      clock_(options.clock),
+      writer_(
+          AsyncLineWriterOptions{.fd = options.fd,
+                                 .ring_bytes = options.buffer_bytes,
+                                 .batch_bytes = options.batch_bytes,
+                                 .dropped_counter = options.dropped_counter},
+          [this](std::string& out, const RecordRing::Entry& entry) { format_queued(out, entry); }) {
 }
 
-std::string format_rfc3339_millis(std::int64_t epoch_millis) {
-  std::int64_t seconds = epoch_millis / 1000;
-  std::int64_t millis = epoch_millis % 1000;
-  if (millis < 0) {  // floor division for times before 1970
-    millis += 1000;
-    seconds -= 1;
-  }
-  const auto time = static_cast<std::time_t>(seconds);
-  std::tm utc{};
-  gmtime_r(&time, &utc);
-  char buffer[48];
-  const std::size_t length = std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(buffer + length, sizeof(buffer) - length, ".%03dZ", static_cast<int>(millis));
-  return buffer;
+Logger::~Logger() {
+  writer_.stop();
 }
 
-std::string rfc3339_now_millis() {
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  return format_rfc3339_millis(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+void Logger::format_queued(std::string& out, const RecordRing::Entry& entry) {
+  append_queued_record(out, entry, service_name_, writer_timestamps_);
 }
-
-Logger::Logger(std::string service_name, Level minimum_level, int fd)
-    : service_name_(std::move(service_name)), minimum_level_(minimum_level), fd_(fd) {}
 
 void Logger::write(Level level, std::string_view logger_name, std::string_view message,
                    std::initializer_list<Field> fields) {
   if (!enabled(level)) return;
-  std::string line =
-      format_record(rfc3339_now_millis(), level, service_name_, logger_name, message, fields);
-  line.push_back('\n');
-  write_line(line);
+  const std::int64_t epoch_millis = clock_();
+  thread_local std::string body;
+  body.clear();
+  append_record_body(body, level, service_name_, logger_name, message, fields);
+  enqueue(
+      writer_, QueuedKind::kBody, body_payload_size(body),
+      [&](char* payload) { encode_body(payload, epoch_millis, body); },
+      [&](std::string& line) {
+        append_body_record(line, format_rfc3339_millis(epoch_millis), body);
+      });
+  trim(body);
 }
 
-void Logger::write_line(const std::string& line) {
-  const std::lock_guard lock(write_mutex_);
-  std::size_t written = 0;
-  while (written < line.size()) {
-    const ssize_t result = ::write(fd_, line.data() + written, line.size() - written);
-    if (result < 0) {
-      if (errno == EINTR) continue;
-      return;  // stdout gone: nothing useful left to do with the record
-    }
-    written += static_cast<std::size_t>(result);
-  }
+void Logger::access(const AccessRecord& record) {
+  if (!enabled(access_level(record.status_code))) return;
+  const std::int64_t epoch_millis = clock_();
+  enqueue(
+      writer_, QueuedKind::kAccess, access_payload_size(record),
+      [&](char* payload) { encode_access(payload, epoch_millis, record); },
+      [&](std::string& line) {
+        append_access_record(line, format_rfc3339_millis(epoch_millis), service_name_, record);
+      });
+}
+
+bool Logger::flush(std::chrono::milliseconds timeout) {
+  return writer_.flush(timeout);
 }
 
 }  // namespace glassbox::telemetry::log

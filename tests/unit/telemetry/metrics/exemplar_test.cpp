@@ -68,17 +68,29 @@ TEST(ExemplarSlot, EmptyUntilWritten) {
 TEST(ExemplarSlot, NeverReturnsATornExemplarUnderConcurrentWrites) {
   detail::ExemplarSlot slot;
   std::atomic<bool> stop{false};
+  std::atomic<int> writers_started{0};
   std::vector<std::thread> writers;
   for (std::uint64_t writer = 1; writer <= 2; ++writer) {
-    writers.emplace_back([&slot, &stop, writer] {
+    writers.emplace_back([&slot, &stop, &writers_started, writer] {
+      bool counted = false;
       for (std::uint64_t n = writer << 40; !stop.load(std::memory_order_relaxed); ++n) {
         slot.try_store(Exemplar{TraceId{n, ~n}, static_cast<double>(n & 0xFFFFFFFF),
                                 static_cast<std::int64_t>(n)});
+        if (!counted) {
+          counted = true;
+          writers_started.fetch_add(1);
+        }
         // Pausing now and then lets the reader's retries succeed mid-race even on a loaded
         // machine; a reader that keeps meeting writes gives up by design.
         if ((n & 0x3F) == 0) std::this_thread::yield();
       }
     });
+  }
+  // Race only once both writers are running: on a loaded machine the reads could
+  // otherwise all happen before either thread is scheduled.
+  const auto start_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (writers_started.load() < 2 && std::chrono::steady_clock::now() < start_deadline) {
+    std::this_thread::yield();
   }
   int reads = 0;
   int torn_reads = 0;

@@ -1,4 +1,4 @@
-#include "telemetry/log/logger.hpp"
+#include "telemetry/log/log_record.hpp"
 
 #include <gtest/gtest.h>
 
@@ -30,10 +30,18 @@ TEST(LogRecord, NonFiniteNumbersBecomeNull) {
   EXPECT_NE(line.find(R"("ratio":null)"), std::string::npos);
 }
 
-TEST(Rfc3339, FormatsMillisecondsInUtc) {
-  EXPECT_EQ(format_rfc3339_millis(0), "1970-01-01T00:00:00.000Z");
-  EXPECT_EQ(format_rfc3339_millis(1795460569123), "2026-11-23T19:02:49.123Z");
-  EXPECT_EQ(format_rfc3339_millis(-1), "1969-12-31T23:59:59.999Z");
+TEST(LogRecord, IntegersKeepEveryDigit) {
+  const std::string line = format_record("t", Level::kDebug, "s", "l", "m",
+                                         {{"big", std::int64_t{-9223372036854775807 - 1}}});
+  EXPECT_NE(line.find(R"("level":"DEBUG")"), std::string::npos);
+  EXPECT_NE(line.find(R"("big":-9223372036854775808})"), std::string::npos);
+}
+
+TEST(LogRecord, BodyIsWhatFollowsTheTimestamp) {
+  std::string body;
+  append_record_body(body, Level::kError, "svc", "app", "Stopped", {{"code", 2}});
+  EXPECT_EQ(body,
+            R"("level":"ERROR","service":"svc","logger":"app","message":"Stopped","code":2})");
 }
 
 }  // namespace
