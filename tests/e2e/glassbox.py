@@ -331,6 +331,12 @@ class GlassboxServer:
         self._stdout_done = threading.Event()
         self._threads: list = []
         self.returncode: int | None = None
+        # stdout exactly as written, one bytes object per line (newline kept; a last line
+        # without one was cut short), for tests that check the bytes themselves.
+        self.stdout_raw_lines: list = []
+        # Cleared by pause_stdout(): the drain stops reading, so the pipe fills up.
+        self._stdout_gate = threading.Event()
+        self._stdout_gate.set()
 
     # -- process ---------------------------------------------------------------------
     def spawn(self):
@@ -349,10 +355,15 @@ class GlassboxServer:
         return self
 
     def _drain_stdout(self):
-        for raw in iter(self.process.stdout.readline, b""):
+        while True:
+            self._stdout_gate.wait()
+            raw = self.process.stdout.readline()
+            if not raw:
+                break
             line = raw.decode("utf-8", "replace").rstrip("\n")
             with self._lock:
                 self.stdout_lines.append(line)
+                self.stdout_raw_lines.append(raw)
             if not self._listening.is_set():
                 try:
                     record = json.loads(line)
@@ -370,6 +381,18 @@ class GlassboxServer:
         for raw in iter(self.process.stderr.readline, b""):
             with self._lock:
                 self.stderr_lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
+
+    def pause_stdout(self):
+        """Stops reading stdout (after the line being read, if any): a reader that stalls.
+        The service's writes block once the pipe is full."""
+        self._stdout_gate.clear()
+
+    def resume_stdout(self):
+        self._stdout_gate.set()
+
+    def stdout_line_count(self) -> int:
+        with self._lock:
+            return len(self.stdout_lines)
 
     def wait_listening(self, timeout: float = STARTUP_TIMEOUT):
         deadline = time.monotonic() + timeout
@@ -413,6 +436,7 @@ class GlassboxServer:
         """SIGTERM, wait; SIGKILL if it does not exit in time. Returns the exit code."""
         if self.process is None:
             return None
+        self.resume_stdout()  # a paused reader would hold up the final flush
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:

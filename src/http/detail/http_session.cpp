@@ -139,7 +139,9 @@ class HttpSession final : public Connection {
   // Records the request's metrics (when the server has them) once its response is out.
   // Starts the request's SERVER span, named after the route (or just the method when no
   // route matched), as the child of a valid incoming traceparent.
-  void start_span(const Request& request, const Route* route);
+  void start_span(const Route* route);
+  // Notes what the parsed head says (see head_parsed_).
+  void remember_head(const bhttp::request<bhttp::string_body>& message);
   // Closes the request's telemetry once its response is out: the span's attributes, status
   // and end; the metrics (exemplar from the span); the access-log line.
   void finish_request(const Route* route, Method method, const Response& response,
@@ -160,8 +162,17 @@ class HttpSession final : public Connection {
   std::chrono::steady_clock::time_point request_started_;
   std::optional<telemetry::metrics::TraceId> trace_id_;  // for the exemplar, when any
   telemetry::trace::Span span_;
-  std::string_view user_agent_;  // of the current request, valid until its response is out
+  // What is known of the current request once its head is parsed (views into the parser,
+  // valid until the response is out), so a request refused after that (413) is still
+  // logged, measured and traced with its method, path and route.
+  bool head_parsed_ = false;
+  Method method_ = Method::kOther;
+  std::string_view method_text_;
+  bool http10_ = false;
   std::string_view path_;
+  std::string_view user_agent_;
+  std::string_view traceparent_;  // "" when absent or sent more than once (W3C: invalid)
+  std::string_view tracestate_;
   bool idle_ = false;
   ConnectionRegistry::Handle registration_;
 };
@@ -204,6 +215,11 @@ asio::awaitable<bool> HttpSession::read_request(RequestParser& parser) {
   auto [header_error, header_bytes] =
       co_await bhttp::async_read_header(stream_, buffer_, parser, kAsTuple);
   if (header_error) {
+    // A declared body over the limit is refused while the head is being finished: its
+    // request line and fields are all in the message by then.
+    if (parser.is_header_done() || header_error == bhttp::error::body_limit) {
+      remember_head(parser.get());
+    }
     if (auto response = response_for_read_error(header_error)) {
       co_await fail(std::move(*response));
     }
@@ -211,6 +227,7 @@ asio::awaitable<bool> HttpSession::read_request(RequestParser& parser) {
   }
 
   auto& message = parser.get();
+  remember_head(message);
   if (message.target().size() > limits.max_target_bytes) {
     co_await fail(error_response(ErrorCode::kUriTooLong, "request target too long"));
     co_return false;
@@ -255,19 +272,16 @@ asio::awaitable<Response> HttpSession::dispatch(RequestParser& parser, const Rou
   request.server_port = environment_.server_port;
   request.body = message.body();
 
-  user_agent_ = request.header("User-Agent");
-  path_ = {};
   const auto split = split_request_target(request.target);
   if (!split) {
-    start_span(request, nullptr);
+    start_span(nullptr);
     co_return error_response(ErrorCode::kBadRequest, "malformed request target");
   }
   request.path = split->path;
   request.query = split->query;
-  path_ = request.path;
 
   RouteMatch match = environment_.router.match(request.method, request.path);
-  start_span(request, match.route);
+  start_span(match.route);
   request.span_context = span_.context();
   if (match.outcome == MatchOutcome::kNotFound) {
     co_return error_response(ErrorCode::kNotFound, "no such resource");
@@ -314,19 +328,21 @@ asio::awaitable<bool> HttpSession::write_response(const Response& response, bool
 // (the process died with SIGILL), so results are named first.
 asio::awaitable<void> HttpSession::fail(Response response) {
   const bool written = co_await write_response(response, false, false, false);
-  trace_id_.reset();
-  record_metrics(nullptr, Method::kOther, response.status, 0, response.body.size());
-  log_access(nullptr, Method::kOther, response.status, response.body.size());
+  const Route* route = nullptr;
+  if (head_parsed_) {
+    route = environment_.router.match(method_, path_).route;
+    start_span(route);
+  }
+  finish_request(route, method_, response, 0, response.body.size());
   if (written) co_await graceful_close(stream_);
 }
 
-void HttpSession::start_span(const Request& request, const Route* route) {
+void HttpSession::start_span(const Route* route) {
   const telemetry::trace::Tracer* tracer = environment_.tracer;
   if (tracer == nullptr) return;
-  const auto parent = telemetry::trace::extract_context(request.header("traceparent"),
-                                                        request.header("tracestate"));
-  std::string name(method_name(request.method) == "OTHER" ? std::string_view("HTTP")
-                                                          : method_name(request.method));
+  const auto parent = telemetry::trace::extract_context(traceparent_, tracestate_);
+  // OpenTelemetry: "{method} {route}", or "HTTP" for a method outside the standard set.
+  std::string name(method_ == Method::kOther ? std::string_view("HTTP") : method_name(method_));
   if (route != nullptr) {
     name += ' ';
     name += route->label;
@@ -335,11 +351,29 @@ void HttpSession::start_span(const Request& request, const Route* route) {
       tracer->start_span(name, telemetry::trace::SpanKind::kServer, parent ? &*parent : nullptr);
 }
 
+void HttpSession::remember_head(const bhttp::request<bhttp::string_body>& message) {
+  head_parsed_ = true;
+  method_text_ = message.method_string();
+  method_ = parse_method(method_text_);
+  http10_ = message.version() == 10;
+  const auto split = split_request_target(message.target());
+  path_ = split ? split->path : std::string_view{};
+  user_agent_ = message[bhttp::field::user_agent];
+  traceparent_ = message.count("traceparent") == 1 ? std::string_view(message["traceparent"])
+                                                   : std::string_view{};
+  tracestate_ = message["tracestate"];
+}
+
 void HttpSession::finish_request(const Route* route, Method method, const Response& response,
                                  std::size_t request_bytes, std::size_t response_bytes) {
   const telemetry::trace::SpanContext& context = span_.context();
   if (context.trace_id.valid()) {
-    span_.set_attribute("http.request.method", method_name(method));
+    if (method == Method::kOther) {
+      span_.set_attribute("http.request.method", std::string_view("_OTHER"));
+      span_.set_attribute("http.request.method_original", method_text_);
+    } else {
+      span_.set_attribute("http.request.method", method_name(method));
+    }
     if (route != nullptr) span_.set_attribute("http.route", std::string_view(route->label));
     span_.set_attribute("url.path", path_);
     span_.set_attribute("url.scheme", std::string_view("http"));
@@ -348,7 +382,7 @@ void HttpSession::finish_request(const Route* route, Method method, const Respon
     span_.set_attribute("server.port", static_cast<std::int64_t>(environment_.server_port));
     span_.set_attribute("client.address", std::string_view(client_address_));
     if (!user_agent_.empty()) span_.set_attribute("user_agent.original", user_agent_);
-    span_.set_attribute("network.protocol.version", std::string_view("1.1"));
+    span_.set_attribute("network.protocol.version", std::string_view(http10_ ? "1.0" : "1.1"));
     if (response.status >= 500) span_.set_status(telemetry::trace::StatusCode::kError);
     span_.end();
     if (context.sampled() || !environment_.exemplars_only_when_sampled) {
@@ -411,8 +445,14 @@ asio::awaitable<void> HttpSession::run() {
     request_started_ = std::chrono::steady_clock::now();
     trace_id_.reset();
     span_ = telemetry::trace::Span{};
-    user_agent_ = {};
+    head_parsed_ = false;
+    method_ = Method::kOther;
+    method_text_ = {};
+    http10_ = false;
     path_ = {};
+    user_agent_ = {};
+    traceparent_ = {};
+    tracestate_ = {};
     const bool line_ok = co_await read_request_line();
     if (!line_ok) co_return;
     RequestParser parser;
