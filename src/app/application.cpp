@@ -137,8 +137,15 @@ int run_application(const Config& config) {
     logger.write(Level::kError, "storage", "Database start-up failed", {{"error", failure.what()}});
     return 1;
   }
-  store = std::make_unique<storage::InstrumentedUserStore>(std::move(store), registry,
-                                                           config.latency_buckets, &tracer);
+  store = std::make_unique<storage::InstrumentedUserStore>(
+      std::move(store), registry, config.latency_buckets, &tracer,
+      [&logger](bool available, std::string_view detail) {
+        if (available) {
+          logger.write(Level::kInfo, "storage", "Database available again");
+        } else {
+          logger.write(Level::kError, "storage", "Database unavailable", {{"error", detail}});
+        }
+      });
 
   BlockingPool database_pool(
       "db-worker", static_cast<unsigned>(config.database_pool_size),

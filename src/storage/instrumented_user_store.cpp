@@ -22,8 +22,11 @@ bool is_database_failure(const StoreError& error) {
 InstrumentedUserStore::InstrumentedUserStore(std::unique_ptr<UserStore> inner,
                                              metrics::Registry& registry,
                                              const std::vector<double>& latency_buckets,
-                                             const telemetry::trace::Tracer* tracer)
-    : inner_(std::move(inner)), tracer_(tracer) {
+                                             const telemetry::trace::Tracer* tracer,
+                                             AvailabilityListener on_availability_change)
+    : inner_(std::move(inner)),
+      tracer_(tracer),
+      on_availability_change_(std::move(on_availability_change)) {
   auto& queries = registry.counter_family("db_queries_total",
                                           "Database calls by logical operation and outcome.",
                                           {"operation", "status"});
@@ -68,6 +71,11 @@ auto InstrumentedUserStore::measured(Operation operation, Call&& call) {
   const bool failed = !result.ok() && is_database_failure(result.error());
   (failed ? metrics.error : metrics.ok)->inc();
   if (failed) span.set_status(telemetry::trace::StatusCode::kError, result.error().detail);
+  // Any answer from the database (a missing row included) means it is reachable.
+  const bool unavailable = !result.ok() && result.error().kind == StoreErrorKind::kUnavailable;
+  if (available_.exchange(!unavailable) == unavailable && on_availability_change_) {
+    on_availability_change_(!unavailable, unavailable ? result.error().detail : "");
+  }
   return result;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <array>
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -23,10 +25,15 @@ namespace glassbox::storage {
 // outlive this object only as long as scrapes happen (the pool collector reads `inner`).
 class InstrumentedUserStore final : public UserStore {
  public:
+  // Called when the database goes from answering to unavailable (false, with the error)
+  // and back (true): once per transition, not per call. Any thread; must not block.
+  using AvailabilityListener = std::function<void(bool available, std::string_view detail)>;
+
   // `tracer` may be null (no spans) and must outlive this object.
   InstrumentedUserStore(std::unique_ptr<UserStore> inner, telemetry::metrics::Registry& registry,
                         const std::vector<double>& latency_buckets,
-                        const telemetry::trace::Tracer* tracer = nullptr);
+                        const telemetry::trace::Tracer* tracer = nullptr,
+                        AvailabilityListener on_availability_change = {});
 
   StoreResult<User> insert(const NewUser& user) override;
   StoreResult<User> find(std::int64_t id) override;
@@ -61,6 +68,8 @@ class InstrumentedUserStore final : public UserStore {
 
   std::unique_ptr<UserStore> inner_;
   const telemetry::trace::Tracer* tracer_;
+  AvailabilityListener on_availability_change_;
+  std::atomic<bool> available_{true};
   std::array<OperationMetrics, kCount> metrics_;
 };
 

@@ -93,6 +93,17 @@ def test_database_outage_gives_503_and_recovers_without_restart(postgres_own, st
     assert server.get("/api/users").json()["total"] == 7
     assert server.running(), "Glassbox restarted or died"
 
+    # The outage is logged as two state changes, not once per failed call.
+    def state_events():
+        return [record["message"] for record in server.log_records()
+                if record.get("logger") == "storage"
+                and record.get("message") in ("Database unavailable", "Database available again")]
+    wait_until(lambda: len(state_events()) >= 2, 5, 0.05, "the database state changes in the log")
+    assert state_events() == ["Database unavailable", "Database available again"], state_events()
+    down = next(record for record in server.log_records()
+                if record.get("message") == "Database unavailable")
+    assert down["level"] == "ERROR" and down.get("error"), down
+
 
 def test_outage_while_idle_is_noticed_by_ready(postgres_own, start_server):
     pg = postgres_own
