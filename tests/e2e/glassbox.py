@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import http.client
 import json
+import math
 import os
 import re
 import shutil
@@ -1108,3 +1109,30 @@ class PrometheusServer:
                        interval=0.1, message=f"count(up == 1) == {targets}")
         except AssertionError as error:
             raise AssertionError(f"{error}\n{self.log_tail()}") from None
+
+
+def fib(n: int) -> int:
+    """F(n), the value /compute/{n} must answer."""
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+
+
+def calibrate_compute(server, target_seconds: float, max_n: int) -> tuple:
+    """The smallest n (from 20 up) whose /compute/n takes at least `target_seconds` on this
+    machine: slow enough to be in flight when a test acts, whatever the machine's speed."""
+    n = 20
+    while True:
+        response = server.get(f"/compute/{n}", timeout=120)
+        assert response.status == 200, response.describe()
+        assert response.json()["result"] == fib(n), response.describe()
+        took = response.elapsed
+        if took >= target_seconds or n >= max_n:
+            return n, took
+        if took < 0.002:
+            n += 4
+        else:
+            n += max(1, min(4, math.ceil(math.log(target_seconds / took) / math.log(1.618))))
+        n = min(n, max_n)
+

@@ -3,7 +3,6 @@ naming the setting), graceful shutdown with requests in flight, the compute pool
 back-pressure, and the SQLite file database across restarts."""
 
 import json
-import math
 import os
 import re
 import select
@@ -16,32 +15,8 @@ import time
 import pytest
 import websocket
 
-from glassbox import (REPO_ROOT, RawConnection, assert_error, request_bytes, run_binary,
-                      wait_until)
-
-
-def fib(n: int) -> int:
-    a, b = 0, 1
-    for _ in range(n):
-        a, b = b, a + b
-    return a
-
-
-def calibrate_compute(server, target_seconds: float, max_n: int) -> tuple:
-    """The smallest n (from 20 up) whose /compute/n takes at least `target_seconds` here."""
-    n = 20
-    while True:
-        response = server.get(f"/compute/{n}", timeout=120)
-        assert response.status == 200, response.describe()
-        assert response.json()["result"] == fib(n), response.describe()
-        took = response.elapsed
-        if took >= target_seconds or n >= max_n:
-            return n, took
-        if took < 0.002:
-            n += 4
-        else:
-            n += max(1, min(4, math.ceil(math.log(target_seconds / took) / math.log(1.618))))
-        n = min(n, max_n)
+from glassbox import (REPO_ROOT, RawConnection, assert_error, calibrate_compute, fib,
+                      request_bytes, run_binary, wait_until)
 
 
 # ----------------------------------------------------------------------------- command line

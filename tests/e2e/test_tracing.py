@@ -17,7 +17,6 @@ against a deadline.
 from __future__ import annotations
 
 import json
-import math
 import re
 import secrets
 import threading
@@ -26,8 +25,8 @@ import uuid
 
 import pytest
 
-from glassbox import (assert_error, fetch_metrics, request_bytes, scrape, scrape_until,
-                      wait_until)
+from glassbox import (assert_error, calibrate_compute, fetch_metrics, request_bytes, scrape,
+                      scrape_until, wait_until)
 from otlp_receiver import (SPAN_KIND_CLIENT, SPAN_KIND_INTERNAL, SPAN_KIND_SERVER,
                            STATUS_ERROR, STATUS_UNSET, OtlpReceiver)
 
@@ -331,27 +330,11 @@ def test_unmatched_path_and_client_errors_keep_status_unset(receiver, start_serv
                          server=server)
 
 
-def _calibrate_compute(server, target_seconds: float, max_n: int) -> tuple:
-    """The smallest n (from 20 up) whose /compute/n takes at least `target_seconds`."""
-    n = 20
-    while True:
-        response = server.get(f"/compute/{n}", timeout=120)
-        assert response.status == 200, response.describe()
-        took = response.elapsed
-        if took >= target_seconds or n >= max_n:
-            return n, took
-        if took < 0.002:
-            n += 4
-        else:
-            n += max(1, min(4, math.ceil(math.log(target_seconds / took) / math.log(1.618))))
-        n = min(n, max_n)
-
-
 def test_server_error_sets_span_status_error(receiver, start_server):
     """A reachable 5xx: /compute with its pool saturated answers 503 at once."""
     server = start_server(env=traced_env(receiver, COMPUTE_MAX_N=60, COMPUTE_THREADS=1,
                                          COMPUTE_QUEUE=1))
-    n, took = _calibrate_compute(server, 0.6, 60)
+    n, took = calibrate_compute(server, 0.6, 60)
     results = []
     lock = threading.Lock()
 
