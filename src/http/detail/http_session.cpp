@@ -403,15 +403,13 @@ void HttpSession::log_access(const Route* route, Method method, unsigned status,
   if (!logger.enabled(telemetry::log::access_level(static_cast<int>(status)))) return;
   const std::chrono::duration<double, std::milli> elapsed =
       std::chrono::steady_clock::now() - request_started_;
-  std::string trace_id;
-  std::string span_id;
-  if (span_.context().trace_id.valid()) {
-    telemetry::trace::append_hex(trace_id, span_.context().trace_id);
-    telemetry::trace::append_hex(span_id, span_.context().span_id);
-  } else {
-    telemetry::trace::append_hex(trace_id, telemetry::trace::random_trace_id());
-    telemetry::trace::append_hex(span_id, telemetry::trace::random_span_id());
-  }
+  // Without a span (no tracer, or a request refused before its head was read) the line
+  // still carries well-formed ids, as every request record does.
+  const bool traced = span_.context().trace_id.valid();
+  const auto trace_id = telemetry::trace::hex_chars(traced ? span_.context().trace_id
+                                                           : telemetry::trace::random_trace_id());
+  const auto span_id = telemetry::trace::hex_chars(traced ? span_.context().span_id
+                                                          : telemetry::trace::random_span_id());
   logger.access({.method = method_name(method),
                  .endpoint = path_,
                  .route = route != nullptr ? std::string_view(route->label) : "unmatched",
@@ -420,8 +418,8 @@ void HttpSession::log_access(const Route* route, Method method, unsigned status,
                  .client_address = client_address_,
                  .user_agent = user_agent_,
                  .response_size = response_bytes,
-                 .trace_id = trace_id,
-                 .span_id = span_id});
+                 .trace_id = telemetry::trace::view(trace_id),
+                 .span_id = telemetry::trace::view(span_id)});
 }
 
 void HttpSession::record_metrics(const Route* route, Method method, unsigned status,

@@ -5,10 +5,10 @@ namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
 
-void append_hex64(std::string& out, std::uint64_t value, int digits) {
-  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
-    out.push_back(kHexDigits[(value >> shift) & 0xF]);
-  }
+// Writes the 16 hex digits of `value` at `out`.
+void write_hex64(char* out, std::uint64_t value) noexcept {
+  for (int shift = 60; shift >= 0; shift -= 4)
+    *out++ = kHexDigits[(value >> shift) & 0xF];
 }
 
 void append_big_endian(std::string& out, std::uint64_t value) {
@@ -37,13 +37,25 @@ bool parse_lower_hex(std::string_view hex, std::uint64_t& value) noexcept {
   return true;
 }
 
+TraceIdHex hex_chars(TraceId id) noexcept {
+  TraceIdHex hex;
+  write_hex64(hex.data(), id.high);
+  write_hex64(hex.data() + 16, id.low);
+  return hex;
+}
+
+SpanIdHex hex_chars(SpanId id) noexcept {
+  SpanIdHex hex;
+  write_hex64(hex.data(), id.value);
+  return hex;
+}
+
 void append_hex(std::string& out, TraceId id) {
-  append_hex64(out, id.high, 16);
-  append_hex64(out, id.low, 16);
+  out.append(view(hex_chars(id)));
 }
 
 void append_hex(std::string& out, SpanId id) {
-  append_hex64(out, id.value, 16);
+  out.append(view(hex_chars(id)));
 }
 
 std::string to_hex(TraceId id) {

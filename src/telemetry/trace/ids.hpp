@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,6 +35,19 @@ void append_hex(std::string& out, TraceId id);
 void append_hex(std::string& out, SpanId id);
 std::string to_hex(TraceId id);
 std::string to_hex(SpanId id);
+
+// The same lowercase hex in fixed-size buffers, for hot paths that must not allocate (a
+// 32-character std::string does not fit the small-string buffer).
+using TraceIdHex = std::array<char, kTraceIdHexLength>;
+using SpanIdHex = std::array<char, kSpanIdHexLength>;
+TraceIdHex hex_chars(TraceId id) noexcept;
+SpanIdHex hex_chars(SpanId id) noexcept;
+inline std::string_view view(const TraceIdHex& hex) {
+  return {hex.data(), hex.size()};
+}
+inline std::string_view view(const SpanIdHex& hex) {
+  return {hex.data(), hex.size()};
+}
 
 // The raw big-endian bytes (16 or 8), as OTLP/protobuf carries ids.
 void append_bytes(std::string& out, TraceId id);
