@@ -1,6 +1,7 @@
 # The two commands the README opens with: `make run` and `make test`. Each installs what
 # is missing (scripts/bootstrap, Debian packages only), configures, builds, and runs.
 .PHONY: run test build-release build-debug bootstrap format format-check clean
+.PHONY: stack stack-down load
 
 JOBS ?= $(shell nproc)
 
@@ -24,7 +25,23 @@ run: build-release
 	@mkdir -p data
 	./build/release/glassbox
 
-# Unit tests, then end-to-end tests against the real binary, SQLite and PostgreSQL 15.
+# glassbox + Prometheus + Alertmanager + node-exporter on 127.0.0.1 (state in .stack/,
+# or STACK_DIR; ports: see scripts/stack). Stopped by `make stack-down`.
+stack: build-release
+	@scripts/stack up
+
+stack-down:
+	@scripts/stack down
+
+# Traffic mix for the dashboards: make load RATE=100 DURATION=60 [TARGET=http://127.0.0.1:8080]
+RATE ?= 50
+DURATION ?= 60
+TARGET ?= http://127.0.0.1:8080
+load:
+	@scripts/load --rate $(RATE) --duration $(DURATION) --target $(TARGET)
+
+# Unit tests, end-to-end tests against the real binary, SQLite and PostgreSQL 15, and the
+# deploy tests (deploy/ checked with promtool, amtool, a real Prometheus, LogQL's grammar).
 test: build-debug
 	ctest --preset debug -j $(JOBS)
 

@@ -984,7 +984,8 @@ class PrometheusServer:
     free loopback port. Only the process started here is ever signalled, by its PID."""
 
     def __init__(self, scrape_configs: list, scrape_interval: str = "1s",
-                 features: tuple = ("exemplar-storage",), extra_args: tuple = ()):
+                 features: tuple = ("exemplar-storage",), extra_args: tuple = (),
+                 rule_files: tuple = (), port: int | None = None):
         self.dir = tempfile.mkdtemp(prefix="glassbox-prom-")
         self.config_path = os.path.join(self.dir, "prometheus.yml")
         self.log_path = os.path.join(self.dir, "prometheus.log")
@@ -992,21 +993,24 @@ class PrometheusServer:
         config = {"global": {"scrape_interval": scrape_interval,
                              "scrape_timeout": scrape_interval,
                              "evaluation_interval": scrape_interval},
+                  "rule_files": list(rule_files),
                   "scrape_configs": scrape_configs}
         with open(self.config_path, "w", encoding="utf-8") as f:
             json.dump(config, f, indent=1)  # JSON is YAML
         self.features = tuple(features)
         self.extra_args = tuple(extra_args)
         self.process: subprocess.Popen | None = None
-        self.port: int | None = None
+        # A port chosen by the caller (a config that scrapes Prometheus itself names it).
+        self.fixed_port = port
+        self.port: int | None = port
         self._log = None
 
     def start(self, timeout: float = 30.0):
         if not os.path.exists(PROMETHEUS_BINARY):
             raise StartupFailed(f"{PROMETHEUS_BINARY} not found (Debian package prometheus; "
                                 "scripts/bootstrap installs it)")
-        for _ in range(5):
-            self.port = free_port()
+        for _ in range(1 if self.fixed_port else 5):
+            self.port = self.fixed_port or free_port()
             argv = [PROMETHEUS_BINARY, f"--config.file={self.config_path}",
                     f"--storage.tsdb.path={self.data}",
                     f"--web.listen-address={LOOPBACK}:{self.port}",
