@@ -309,6 +309,21 @@ class StartupFailed(AssertionError):
     pass
 
 
+# The first line of a report by AddressSanitizer, LeakSanitizer, UndefinedBehaviorSanitizer
+# or ThreadSanitizer (the asan and tsan builds). A test may never look at the exit code of
+# a server it only stopped at teardown, so the report itself fails the test.
+_SANITIZER_REPORT = re.compile(
+    r"ERROR: (?:Address|Leak)Sanitizer|WARNING: ThreadSanitizer|: runtime error: ")
+
+
+def assert_no_sanitizer_report(stderr: str):
+    match = _SANITIZER_REPORT.search(stderr)
+    if match:
+        start = stderr.rfind("\n", 0, match.start()) + 1
+        raise AssertionError("sanitizer report on the service's stderr:\n"
+                             + stderr[start:start + 6000])
+
+
 class GlassboxServer:
     """One Glassbox process started by a test. Reads stdout line by line until the
     `Listening` record, then keeps draining stdout (and stderr) in background threads."""
@@ -463,6 +478,8 @@ class GlassboxServer:
                 pass
         if self._own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
+        with self._lock:
+            assert_no_sanitizer_report("\n".join(self.stderr_lines))
 
     # -- output ----------------------------------------------------------------------
     def output_tail(self, n: int = 40) -> str:
@@ -551,12 +568,14 @@ def run_binary(args: list, env: dict | None = None, timeout: float = 15.0,
     own = workdir is None
     workdir = workdir or tempfile.mkdtemp(prefix="glassbox-e2e-")
     try:
-        return subprocess.run([binary_path(), *args], stdin=subprocess.DEVNULL,
-                              capture_output=True, timeout=timeout, cwd=workdir,
-                              env=clean_environment(env))
+        result = subprocess.run([binary_path(), *args], stdin=subprocess.DEVNULL,
+                                capture_output=True, timeout=timeout, cwd=workdir,
+                                env=clean_environment(env))
     finally:
         if own:
             shutil.rmtree(workdir, ignore_errors=True)
+    assert_no_sanitizer_report(result.stderr.decode("utf-8", "replace"))
+    return result
 
 
 # --------------------------------------------------------------------------------------

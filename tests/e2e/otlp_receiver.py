@@ -9,6 +9,7 @@ strings), and records every span it accepted. Its behaviour is programmable per 
     receiver.answer_ok()                       200 with an empty ExportTraceServiceResponse
     receiver.answer_status(503, times=3)       503 three times, then 200 again
     receiver.go_silent()                       read the request, never answer, keep the socket
+    receiver.answer_after(30.0)                read the request, answer 200 30 s later (slow)
     receiver.go_down() / receiver.come_back()  close the listening socket / listen again
 
 Spans are only recorded from requests answered 2xx (what the exporter was told succeeded);
@@ -359,6 +360,9 @@ class OtlpReceiver:
         self._connections: set = set()
         self._silent_sockets: list = []
         self._closed = False
+        self._slow_seconds = 0.0
+        # Set to release the requests that answer_after() holds (stop, come_back, answer_ok).
+        self._release_slow = threading.Event()
         self.port: int | None = None
 
     # -- life ------------------------------------------------------------------------
@@ -406,6 +410,7 @@ class OtlpReceiver:
 
     def stop(self):
         self._closed = True
+        self._release_slow.set()
         self._close_listener()
         self._close_connections()
 
@@ -425,6 +430,16 @@ class OtlpReceiver:
         with self._lock:
             self._mode = "ok"
             self._fail_times = 0
+            self._release_slow.set()
+
+    def answer_after(self, seconds: float):
+        """Reads each request, then answers it 200 only `seconds` later (a slow collector).
+        The request is counted when read; its spans when answered. stop(), come_back() and
+        answer_ok() end the wait early by closing the held connections unanswered."""
+        with self._lock:
+            self._mode = "slow"
+            self._slow_seconds = seconds
+            self._release_slow = threading.Event()
 
     def answer_status(self, status: int = 503, times: int = 1, retry_after: str | None = None):
         """Answers `status` to the next `times` requests (0: to all of them), then 200."""
@@ -556,9 +571,9 @@ class OtlpReceiver:
         return method, path, headers, body, buffer
 
     def _decide(self) -> str | int:
-        """Under the lock: 'silent', or the status to answer."""
-        if self._mode == "silent":
-            return "silent"
+        """Under the lock: 'silent', 'slow', or the status to answer."""
+        if self._mode in ("silent", "slow"):
+            return self._mode
         if self._mode == "fail":
             status = self._fail_status
             if self._fail_times > 0:
@@ -579,9 +594,19 @@ class OtlpReceiver:
                 with self._lock:
                     decision = self._decide()
                     retry_after = self._retry_after
+                    slow_seconds, release = self._slow_seconds, self._release_slow
                 record = ReceivedRequest(method, path, headers, body,
-                                         None if decision == "silent" else decision,
+                                         None if decision in ("silent", "slow") else decision,
                                          at=time.monotonic())
+                counted = decision == "slow"
+                if counted:
+                    # Counted as read now; answered, and its spans kept, only later.
+                    with self._lock:
+                        self.requests.append(record)
+                        self._changed.notify_all()
+                    if release.wait(slow_seconds):
+                        return  # released early: closed unanswered (finally)
+                    decision = record.answered = 200
                 spans, error = [], ""
                 if method == "POST" and path == "/v1/traces" and decision != "silent":
                     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
@@ -605,7 +630,8 @@ class OtlpReceiver:
                         decision = 400
                         record.answered = 400
                 with self._lock:
-                    self.requests.append(record)
+                    if not counted:
+                        self.requests.append(record)
                     if error:
                         self.decode_errors.append(error)
                     elif isinstance(decision, int) and 200 <= decision < 300:

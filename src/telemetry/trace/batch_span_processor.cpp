@@ -89,13 +89,16 @@ void BatchSpanProcessor::run() {
     });
     if (stopping_) break;
     const std::uint64_t flush_target = flush_requested_;
+    // Both loops stop at shutdown: from then on the shutdown deadline governs what is
+    // still exported (below), not one full export timeout per batch in the backlog.
     if (flush_target != flush_completed_ || Clock::now() >= next_export) {
-      while (export_one_batch(lock, Clock::time_point::max())) {
+      while (!stopping_ && export_one_batch(lock, Clock::time_point::max())) {
       }
+      if (stopping_) break;
       flush_completed_ = flush_target;
       flushed_.notify_all();
     } else {
-      while (queue_.size() >= options_.max_export_batch_size) {
+      while (!stopping_ && queue_.size() >= options_.max_export_batch_size) {
         export_one_batch(lock, Clock::time_point::max());
       }
     }
@@ -106,6 +109,7 @@ void BatchSpanProcessor::run() {
   drop(queue_.size());
   queue_.clear();
   flush_completed_ = flush_requested_;
+  finished_ = true;
   flushed_.notify_all();
 }
 
@@ -120,12 +124,17 @@ bool BatchSpanProcessor::force_flush(std::chrono::milliseconds timeout) {
 void BatchSpanProcessor::shutdown(std::chrono::milliseconds timeout) {
   std::lock_guard guard(shutdown_mutex_);
   if (stopped_) return;
+  bool finished_in_time = false;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     stopping_ = true;
     stop_deadline_ = Clock::now() + timeout;
+    wake_exporter_.notify_one();
+    // An export already running keeps the deadline it started with (up to the export
+    // timeout): wait for it only until ours.
+    finished_in_time = flushed_.wait_until(lock, stop_deadline_, [this] { return finished_; });
   }
-  wake_exporter_.notify_one();
+  if (!finished_in_time) exporter_->cancel();
   thread_.join();
   stopped_ = true;
 }

@@ -38,8 +38,10 @@ struct BatchCounters {
 // schedule_delay has passed since the last export, each export bounded by export_timeout.
 // A failed export drops its spans (counted as dropped, and once in export_failures).
 // shutdown() exports what is queued within its timeout, drops and counts the rest, and
-// stops the thread; the destructor calls it. Options are clamped to sane values
-// (batch <= queue, both >= 1).
+// stops the thread; the destructor calls it. Its timeout bounds an export already running
+// too: past it the exporter is cancelled (SpanExporter::cancel), so a collector that never
+// answers cannot hold the shutdown for a whole export timeout, or one per queued batch.
+// Options are clamped to sane values (batch <= queue, both >= 1).
 class BatchSpanProcessor final : public SpanProcessor {
  public:
   static constexpr std::chrono::milliseconds kDefaultShutdownTimeout{5000};
@@ -78,6 +80,7 @@ class BatchSpanProcessor final : public SpanProcessor {
   std::uint64_t flush_requested_ = 0;             // guarded by mutex_
   std::uint64_t flush_completed_ = 0;             // guarded by mutex_
   bool stopping_ = false;                         // guarded by mutex_
+  bool finished_ = false;                         // guarded by mutex_: run() has returned
   Clock::time_point stop_deadline_;               // guarded by mutex_
   bool stopped_ = false;                          // shutdown() has joined
   std::mutex shutdown_mutex_;

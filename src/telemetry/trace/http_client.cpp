@@ -33,14 +33,24 @@ class Socket {
   int fd_;
 };
 
-// Waits for `events` on `fd` until the deadline: 1 ready, 0 timed out, -1 error.
-int wait_for(int fd, short events, Clock::time_point deadline) {
+// When a wait ends: at the deadline, or once `cancelled` (when given) is set by another thread.
+struct Stop {
+  Clock::time_point deadline;
+  const std::atomic<bool>* cancelled;
+  bool now_cancelled() const { return cancelled != nullptr && cancelled->load(); }
+};
+
+// Waits for `events` on `fd` until the deadline: 1 ready, 0 timed out, -1 error,
+// -2 cancelled (checked every kCancelCheckInterval).
+int wait_for(int fd, short events, const Stop& stop) {
+  const long long slice = stop.cancelled != nullptr ? kCancelCheckInterval.count() : 60000;
   while (true) {
+    if (stop.now_cancelled()) return -2;
     const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        std::chrono::duration_cast<std::chrono::milliseconds>(stop.deadline - Clock::now());
     if (left.count() <= 0) return 0;
     pollfd entry{fd, events, 0};
-    const int ready = ::poll(&entry, 1, static_cast<int>(std::min<long long>(left.count(), 60000)));
+    const int ready = ::poll(&entry, 1, static_cast<int>(std::min<long long>(left.count(), slice)));
     if (ready > 0) return 1;
     if (ready < 0 && errno != EINTR) return -1;
   }
@@ -58,7 +68,7 @@ std::string errno_text(std::string_view step, int error) {
 }
 
 // Connects to the first address that accepts; the socket is non-blocking.
-HttpPostResult connect_to(const HttpEndpoint& endpoint, Clock::time_point deadline, int& out_fd) {
+HttpPostResult connect_to(const HttpEndpoint& endpoint, const Stop& stop, int& out_fd) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -81,7 +91,7 @@ HttpPostResult connect_to(const HttpEndpoint& endpoint, Clock::time_point deadli
       break;
     }
     if (errno == EINPROGRESS) {
-      const int ready = wait_for(fd, POLLOUT, deadline);
+      const int ready = wait_for(fd, POLLOUT, stop);
       int error = 0;
       socklen_t length = sizeof error;
       if (ready == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 &&
@@ -90,26 +100,30 @@ HttpPostResult connect_to(const HttpEndpoint& endpoint, Clock::time_point deadli
         result = {};
         break;
       }
-      result = ready == 0 ? failed(HttpFailure::kTimeout, "connect: timed out")
-                          : failed(HttpFailure::kConnect, errno_text("connect", error));
+      result = ready == 0    ? failed(HttpFailure::kTimeout, "connect: timed out")
+               : ready == -2 ? failed(HttpFailure::kCancelled, "connect: cancelled")
+                             : failed(HttpFailure::kConnect, errno_text("connect", error));
     } else {
       result = failed(HttpFailure::kConnect, errno_text("connect", errno));
     }
     ::close(fd);
-    if (result.failure == HttpFailure::kTimeout) break;
+    if (result.failure == HttpFailure::kTimeout || result.failure == HttpFailure::kCancelled) {
+      break;
+    }
   }
   ::freeaddrinfo(addresses);
   return result;
 }
 
-HttpPostResult send_all(int fd, std::string_view data, Clock::time_point deadline) {
+HttpPostResult send_all(int fd, std::string_view data, const Stop& stop) {
   while (!data.empty()) {
     const ssize_t sent = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
     if (sent > 0) {
       data.remove_prefix(static_cast<std::size_t>(sent));
     } else if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      const int ready = wait_for(fd, POLLOUT, deadline);
+      const int ready = wait_for(fd, POLLOUT, stop);
       if (ready == 0) return failed(HttpFailure::kTimeout, "send: timed out");
+      if (ready == -2) return failed(HttpFailure::kCancelled, "send: cancelled");
       if (ready < 0) return failed(HttpFailure::kIo, errno_text("poll", errno));
     } else if (sent < 0 && errno != EINTR) {
       return failed(HttpFailure::kIo, errno_text("send", errno));
@@ -119,7 +133,7 @@ HttpPostResult send_all(int fd, std::string_view data, Clock::time_point deadlin
 }
 
 // Reads until a final (non-1xx) response head is complete.
-HttpPostResult read_response(int fd, Clock::time_point deadline) {
+HttpPostResult read_response(int fd, const Stop& stop) {
   std::string buffer;
   std::size_t scanned = 0;
   while (true) {
@@ -143,8 +157,9 @@ HttpPostResult read_response(int fd, Clock::time_point deadline) {
     } else if (received == 0) {
       return failed(HttpFailure::kIo, "connection closed before a response");
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      const int ready = wait_for(fd, POLLIN, deadline);
+      const int ready = wait_for(fd, POLLIN, stop);
       if (ready == 0) return failed(HttpFailure::kTimeout, "no response before the deadline");
+      if (ready == -2) return failed(HttpFailure::kCancelled, "cancelled waiting for a response");
       if (ready < 0) return failed(HttpFailure::kIo, errno_text("poll", errno));
     } else if (errno != EINTR) {
       return failed(HttpFailure::kIo, errno_text("recv", errno));
@@ -185,9 +200,11 @@ std::optional<HttpPostResult> parse_response_head(std::string_view head) {
 
 HttpPostResult http_post(const HttpEndpoint& endpoint, std::string_view content_type,
                          const HttpHeaders& headers, std::string_view body,
-                         std::chrono::steady_clock::time_point deadline) {
+                         std::chrono::steady_clock::time_point deadline,
+                         const std::atomic<bool>* cancelled) {
+  const Stop stop{deadline, cancelled};
   int fd = -1;
-  if (HttpPostResult connected = connect_to(endpoint, deadline, fd);
+  if (HttpPostResult connected = connect_to(endpoint, stop, fd);
       connected.failure != HttpFailure::kNone) {
     return connected;
   }
@@ -201,15 +218,13 @@ HttpPostResult http_post(const HttpEndpoint& endpoint, std::string_view content_
   for (const auto& [name, value] : headers)
     head.append(name).append(": ").append(value).append("\r\n");
   head.append("\r\n");
-  if (HttpPostResult sent = send_all(socket.fd(), head, deadline);
-      sent.failure != HttpFailure::kNone) {
+  if (HttpPostResult sent = send_all(socket.fd(), head, stop); sent.failure != HttpFailure::kNone) {
     return sent;
   }
-  if (HttpPostResult sent = send_all(socket.fd(), body, deadline);
-      sent.failure != HttpFailure::kNone) {
+  if (HttpPostResult sent = send_all(socket.fd(), body, stop); sent.failure != HttpFailure::kNone) {
     return sent;
   }
-  return read_response(socket.fd(), deadline);
+  return read_response(socket.fd(), stop);
 }
 
 }  // namespace glassbox::telemetry::trace

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -20,6 +21,7 @@ enum class HttpFailure {
   kTimeout,      // the deadline passed first (connecting, sending or waiting)
   kIo,           // the connection failed or closed before a whole response head
   kBadResponse,  // what came back was not an HTTP/1.x response head
+  kCancelled,    // `cancelled` became true first
 };
 
 struct HttpPostResult {
@@ -33,12 +35,17 @@ struct HttpPostResult {
 // One HTTP/1.1 POST over a fresh plain TCP connection ("Connection: close"), blocking the
 // calling thread — never call it from an I/O thread. Every step (connect, send, wait for
 // the response head) is bounded by `deadline`, so a server that accepts and never answers
-// costs at most that. Only the status line and Retry-After are read; the body is not.
-// Header names and values must not contain CR or LF (the caller validates). Thread-safe
-// (no shared state); never throws except std::bad_alloc.
+// costs at most that. When `cancelled` is given, another thread setting it ends a wait
+// within kCancelCheckInterval (kCancelled). Only the status line and Retry-After are read;
+// the body is not. Header names and values must not contain CR or LF (the caller
+// validates). Thread-safe (no shared state); never throws except std::bad_alloc.
 HttpPostResult http_post(const HttpEndpoint& endpoint, std::string_view content_type,
                          const HttpHeaders& headers, std::string_view body,
-                         std::chrono::steady_clock::time_point deadline);
+                         std::chrono::steady_clock::time_point deadline,
+                         const std::atomic<bool>* cancelled = nullptr);
+
+// How often a blocked http_post looks at its `cancelled` flag.
+inline constexpr std::chrono::milliseconds kCancelCheckInterval{50};
 
 // The status and Retry-After of an HTTP/1.x response head (up to and including the blank
 // line). nullopt when it is not one. Exposed for tests.

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <stdexcept>
-#include <thread>
 
 #include "telemetry/trace/random_ids.hpp"
 
@@ -38,9 +37,22 @@ OtlpHttpExporter::OtlpHttpExporter(OtlpHttpOptions options, const Resource& reso
       throw std::invalid_argument("invalid OTLP header \"" + name + "\"");
     }
   }
-  if (!options_.sleep) {
-    options_.sleep = [](std::chrono::milliseconds delay) { std::this_thread::sleep_for(delay); };
+}
+
+void OtlpHttpExporter::cancel() noexcept {
+  cancelled_.store(true);
+  // Taking the mutex: a pause that has checked the flag but not yet waited cannot miss this.
+  { const std::lock_guard lock(pause_mutex_); }
+  pause_ended_.notify_all();
+}
+
+void OtlpHttpExporter::pause(std::chrono::milliseconds wait) {
+  if (options_.sleep) {
+    options_.sleep(wait);
+    return;
   }
+  std::unique_lock lock(pause_mutex_);
+  pause_ended_.wait_for(lock, wait, [this] { return cancelled_.load(); });
 }
 
 std::chrono::milliseconds OtlpHttpExporter::backoff(int attempt) const {
@@ -70,11 +82,16 @@ ExportResult OtlpHttpExporter::export_batch(SpanBatch spans, Clock::time_point d
     content_type = "application/json";
   }
   for (int attempt = 1;; ++attempt) {
+    if (cancelled_.load()) {
+      report("OTLP export to " + options_.endpoint + " cancelled at shutdown");
+      return ExportResult::kFailure;
+    }
     const HttpPostResult result =
-        http_post(endpoint_, content_type, options_.headers, body_, deadline);
+        http_post(endpoint_, content_type, options_.headers, body_, deadline, &cancelled_);
     if (result.failure == HttpFailure::kNone && result.status >= 200 && result.status < 300) {
       return ExportResult::kSuccess;
     }
+    if (result.failure == HttpFailure::kCancelled) continue;  // the check above reports it
     const bool retry = result.failure == HttpFailure::kNone
                            ? retryable_status(result.status)
                            : result.failure != HttpFailure::kBadResponse;
@@ -89,7 +106,7 @@ ExportResult OtlpHttpExporter::export_batch(SpanBatch spans, Clock::time_point d
              " attempt(s): " + attempt_failure(result));
       return ExportResult::kFailure;
     }
-    options_.sleep(wait);
+    pause(wait);
   }
 }
 

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -31,7 +34,8 @@ struct OtlpHttpOptions {
   HttpHeaders headers;                       // OTEL_EXPORTER_OTLP_HEADERS
   std::chrono::milliseconds timeout{10000};  // OTEL_EXPORTER_OTLP_TIMEOUT, per export
   RetryPolicy retry;
-  // Waits between attempts; replaceable so tests need not sleep. Default: sleep_for.
+  // Waits between attempts; replaceable so tests need not sleep. Default: a wait that
+  // cancel() ends early.
   std::function<void(std::chrono::milliseconds)> sleep;
   // Told (on the exporter thread) why an export was given up, e.g. to log a warning.
   std::function<void(std::string_view)> on_failure;
@@ -41,9 +45,10 @@ struct OtlpHttpOptions {
 // application/json). Retries on 429, 502, 503, 504 and on connection failures or a missing
 // response, waiting Retry-After seconds when given, else backing off exponentially with
 // jitter; any other status is final (2xx success, the rest failure). Gives up when the next
-// attempt could not start before the deadline: min(the batch deadline, now + timeout).
+// attempt could not start before the deadline: min(the batch deadline, now + timeout), and
+// once cancel() was called (from any thread; within http_post's kCancelCheckInterval).
 //
-// Called by one thread at a time (the batch processor's). Construction throws
+// export_batch is called by one thread at a time (the batch processor's). Construction throws
 // std::invalid_argument for a bad or https endpoint or a header with CR/LF in it.
 class OtlpHttpExporter final : public SpanExporter {
  public:
@@ -52,18 +57,23 @@ class OtlpHttpExporter final : public SpanExporter {
 
   ExportResult export_batch(SpanBatch spans,
                             std::chrono::steady_clock::time_point deadline) override;
+  void cancel() noexcept override;
 
   const HttpEndpoint& endpoint() const noexcept { return endpoint_; }
 
  private:
   std::chrono::milliseconds backoff(int attempt) const;
   void report(std::string_view why) const;
+  void pause(std::chrono::milliseconds wait);
 
   OtlpHttpOptions options_;
   HttpEndpoint endpoint_;
   OtlpProtobufEncoder protobuf_;
   OtlpJsonEncoder json_;
   std::string body_;  // reused between batches
+  std::atomic<bool> cancelled_{false};
+  std::mutex pause_mutex_;  // with pause_ended_: the wait between attempts
+  std::condition_variable pause_ended_;
 };
 
 // True for the statuses the OTLP/HTTP spec lists as retryable: 429, 502, 503, 504.

@@ -20,6 +20,13 @@ class SpanExporter {
   virtual ~SpanExporter() = default;
   virtual ExportResult export_batch(SpanBatch spans,
                                     std::chrono::steady_clock::time_point deadline) = 0;
+
+  // Makes an export_batch running on the exporter thread give up (kFailure) as soon as it
+  // can, and every later call fail at once. The batch processor calls it from its shutdown,
+  // on another thread, when the shutdown deadline has passed with an export still running:
+  // that export's own deadline may be much later (a collector that never answers). Must be
+  // thread-safe and not block. The default does nothing, for exporters that never wait long.
+  virtual void cancel() noexcept {}
 };
 
 }  // namespace glassbox::telemetry::trace

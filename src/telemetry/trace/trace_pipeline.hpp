@@ -61,8 +61,8 @@ class TracePipeline {
   const Resource& resource() const noexcept { return resource_; }
   bool exporting() const noexcept { return processor_ != nullptr; }
 
-  // Exports what is queued within `timeout` (plus at most one export already in flight,
-  // bounded by its own timeout), then stops the exporter thread. Idempotent.
+  // Exports what is queued within `timeout` (an export still in flight then is
+  // cancelled), then stops the exporter thread. Idempotent.
   void shutdown(std::chrono::milliseconds timeout = BatchSpanProcessor::kDefaultShutdownTimeout);
 
  private:

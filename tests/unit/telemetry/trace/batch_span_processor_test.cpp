@@ -22,9 +22,11 @@ struct ExportLog {
   std::condition_variable changed;
   std::vector<std::size_t> batch_sizes;
   bool in_export = false;
-  bool block = false;          // hold exports until released
-  bool hang = false;           // hold exports until their deadline
-  bool throw_instead = false;  // throw from export_batch
+  bool block = false;                  // hold exports until released
+  bool hang = false;                   // hold exports until their deadline or cancel()
+  bool cancelled = false;              // cancel() was called
+  std::chrono::milliseconds lasts{0};  // each export takes this long, cancel() or not
+  bool throw_instead = false;          // throw from export_batch
   ExportResult result = ExportResult::kSuccess;
 
   // Waits (for an event, bounded so a bug fails instead of hanging) until `done` holds.
@@ -49,12 +51,18 @@ class FakeExporter final : public SpanExporter {
     log_->in_export = true;
     log_->changed.notify_all();
     log_->changed.wait(lock, [&] { return !log_->block; });
-    if (log_->hang) log_->changed.wait_until(lock, deadline, [] { return false; });
+    if (log_->hang) log_->changed.wait_until(lock, deadline, [&] { return log_->cancelled; });
+    if (log_->lasts > 0ms) log_->changed.wait_for(lock, log_->lasts, [] { return false; });
     log_->batch_sizes.push_back(spans.size());
     log_->in_export = false;
     log_->changed.notify_all();
     if (log_->throw_instead) throw std::runtime_error("exporter bug");
-    return log_->result;
+    return log_->cancelled ? ExportResult::kFailure : log_->result;
+  }
+  void cancel() noexcept override {
+    std::lock_guard lock(log_->mutex);
+    log_->cancelled = true;
+    log_->changed.notify_all();
   }
 
  private:
@@ -186,6 +194,40 @@ TEST(BatchSpanProcessor, ShutdownIsBoundedWhenExportsHang) {
   processor->shutdown(100ms);  // the shutdown deadline bounds the export's deadline
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
   EXPECT_EQ(fixture.batches(), std::vector<std::size_t>{3});
+}
+
+// Found by tests/e2e/test_faults_telemetry.py: with a collector that never answered, the
+// shutdown waited for the export in flight until its own deadline (the export timeout).
+TEST(BatchSpanProcessor, ShutdownCancelsAnExportStillRunningAtItsDeadline) {
+  Fixture fixture;
+  fixture.log->hang = true;
+  BatchOptions slow = options(100, 2, 1h);
+  slow.export_timeout = 1h;
+  auto processor = fixture.make(slow);
+  end_spans(*processor, 2);  // a full batch: the exporter takes it and hangs
+  ASSERT_TRUE(fixture.log->wait([&] { return fixture.log->in_export; }));
+  end_spans(*processor, 6);
+  const auto started = std::chrono::steady_clock::now();
+  processor->shutdown(100ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  EXPECT_TRUE(fixture.log->cancelled);
+  EXPECT_EQ(count(fixture.exported), 0u);
+  EXPECT_EQ(count(fixture.failures), 1u);
+  EXPECT_EQ(count(fixture.dropped), 8u);
+}
+
+// Found by tests/e2e/test_faults_telemetry.py: after the export in flight, the exporter
+// went on through the whole backlog, each batch with a full export timeout of its own.
+TEST(BatchSpanProcessor, ShutdownDoesNotWorkThroughTheBacklogPastItsDeadline) {
+  Fixture fixture;
+  fixture.log->lasts = 500ms;  // an export that cancel() cannot shorten
+  auto processor = fixture.make(options(100, 2, 1h));
+  end_spans(*processor, 2);
+  ASSERT_TRUE(fixture.log->wait([&] { return fixture.log->in_export; }));
+  end_spans(*processor, 6);  // three more full batches
+  processor->shutdown(50ms);
+  EXPECT_EQ(fixture.batches(), std::vector<std::size_t>{2});  // only the one in flight
+  EXPECT_EQ(count(fixture.dropped), 8u);  // it (cancelled: failed) and the backlog
 }
 
 TEST(BatchSpanProcessor, SpansEndedAfterShutdownAreDroppedAndCounted) {

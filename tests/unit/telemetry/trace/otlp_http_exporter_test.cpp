@@ -151,6 +151,52 @@ TEST(OtlpHttpExporter, TheBatchDeadlineAlsoBoundsAnExport) {
   EXPECT_LT(Clock::now() - started, 3s);
 }
 
+// Waits (bounded) until the test server has read `count` requests.
+bool received(TestHttpServer& server, std::size_t count) {
+  const auto deadline = Clock::now() + 10s;
+  while (server.requests().size() < count) {
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+TEST(OtlpHttpExporter, CancelEndsAWaitForAnAnswer) {
+  TestHttpServer server({std::nullopt});
+  Harness harness;
+  OtlpHttpExporter exporter(harness.options(server.url()), resource(), "1.0");  // timeout 10 s
+  ExportResult result = ExportResult::kSuccess;
+  const auto started = Clock::now();
+  std::thread exporting([&] { result = harness.send(exporter, 60s); });
+  ASSERT_TRUE(received(server, 1));
+  exporter.cancel();
+  exporting.join();
+  EXPECT_EQ(result, ExportResult::kFailure);
+  EXPECT_LT(Clock::now() - started, 5s);
+  ASSERT_EQ(harness.failures.size(), 1u);
+  EXPECT_NE(harness.failures[0].find("cancelled"), std::string::npos);
+  EXPECT_EQ(harness.send(exporter), ExportResult::kFailure);  // and later exports at once
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST(OtlpHttpExporter, CancelEndsTheWaitBeforeARetry) {
+  TestHttpServer server({TestHttpServer::reply(503, "Retry-After: 30\r\n")});
+  Harness harness;
+  OtlpHttpOptions options = harness.options(server.url());
+  options.timeout = 60s;
+  options.sleep = nullptr;  // the exporter's own wait, which cancel() ends
+  OtlpHttpExporter exporter(options, resource(), "1.0");
+  ExportResult result = ExportResult::kSuccess;
+  const auto started = Clock::now();
+  std::thread exporting([&] { result = harness.send(exporter, 60s); });
+  ASSERT_TRUE(received(server, 1));
+  exporter.cancel();
+  exporting.join();
+  EXPECT_EQ(result, ExportResult::kFailure);
+  EXPECT_LT(Clock::now() - started, 5s);
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
 TEST(OtlpHttpExporter, RetriesARefusedConnectionUntilTheDeadline) {
   // A port that was free a moment ago: connecting is refused.
   const int probe = ::socket(AF_INET, SOCK_STREAM, 0);
