@@ -72,6 +72,10 @@ void encode_access(char* out, std::int64_t epoch_millis, const AccessRecord& rec
   for (std::size_t i = 0; i < strings.size(); ++i) {
     // Each length fits: the whole payload was accepted by RecordRing::reserve (< 2 GiB).
     head.lengths[i] = static_cast<std::uint32_t>(strings[i].size());
+    // An empty field (no trace id, no user agent) is often a default string_view, whose
+    // data() is null, and memcpy from a null pointer is undefined even for zero bytes
+    // (UBSan, nonnull-attribute): the compiler may assume the pointer valid afterwards.
+    if (strings[i].empty()) continue;
     std::memcpy(cursor, strings[i].data(), strings[i].size());
     cursor += strings[i].size();
   }

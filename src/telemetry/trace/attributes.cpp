@@ -12,6 +12,13 @@ const AttributeList::Entry& AttributeList::entry(std::size_t index) const noexce
   return index < kInlineCapacity ? inline_[index] : overflow_[index - kInlineCapacity];
 }
 
+void AttributeList::clear() noexcept {
+  count_ = 0;
+  dropped_ = 0;
+  overflow_.clear();
+  text_.clear();
+}
+
 AttributeList::Entry* AttributeList::slot(std::string_view key) {
   for (std::size_t i = 0; i < count_; ++i) {
     if (entry(i).key == key) return &entry(i);

@@ -59,6 +59,10 @@ class AttributeList {
     set_int(key, static_cast<std::int64_t>(value));
   }
 
+  // Removes every attribute and the dropped count, keeping the buffers' capacity: a
+  // recycled span records its attributes without allocating.
+  void clear() noexcept;
+
   std::size_t size() const noexcept { return count_; }
   bool empty() const noexcept { return count_ == 0; }
   AttributeView operator[](std::size_t index) const noexcept;

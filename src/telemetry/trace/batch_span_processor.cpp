@@ -25,6 +25,7 @@ BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter, B
                                        BatchCounters counters)
     : exporter_(std::move(exporter)), options_(sane(options)), counters_(counters) {
   queue_.reserve(options_.max_queue_size);
+  free_.reserve(options_.max_export_batch_size);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -52,6 +53,29 @@ void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
   }
 }
 
+std::unique_ptr<SpanData> BatchSpanProcessor::new_span_data() {
+  {
+    const std::lock_guard lock(free_mutex_);
+    if (!free_.empty()) {
+      std::unique_ptr<SpanData> recycled = std::move(free_.back());
+      free_.pop_back();
+      return recycled;
+    }
+  }
+  return std::make_unique<SpanData>();
+}
+
+void BatchSpanProcessor::recycle(std::vector<std::unique_ptr<SpanData>>& spans) noexcept {
+  for (auto& span : spans)
+    span->reset();  // outside the lock
+  const std::lock_guard lock(free_mutex_);
+  // free_ was reserved for a whole batch: these push_backs never allocate.
+  while (!spans.empty() && free_.size() < options_.max_export_batch_size) {
+    free_.push_back(std::move(spans.back()));
+    spans.pop_back();
+  }
+}
+
 bool BatchSpanProcessor::export_one_batch(std::unique_lock<std::mutex>& lock,
                                           Clock::time_point limit) {
   if (queue_.empty()) return false;
@@ -74,7 +98,8 @@ bool BatchSpanProcessor::export_one_batch(std::unique_lock<std::mutex>& lock,
     add(counters_.export_failures, 1);
     drop(batch.size());
   }
-  batch.clear();  // free the spans before taking the lock again
+  recycle(batch);
+  batch.clear();  // free the spans not recycled before taking the lock again
   lock.lock();
   return true;
 }

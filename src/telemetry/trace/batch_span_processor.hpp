@@ -53,6 +53,10 @@ class BatchSpanProcessor final : public SpanProcessor {
   BatchSpanProcessor& operator=(const BatchSpanProcessor&) = delete;
 
   void on_end(std::unique_ptr<SpanData> span) noexcept override;
+  // Hands out the records of exported spans again (reset, their buffers kept), up to one
+  // batch of them, so a steady stream of spans allocates nothing per span; allocates when
+  // none is left.
+  std::unique_ptr<SpanData> new_span_data() override;
 
   // Exports everything queued now; true when it all went out before `timeout`.
   bool force_flush(std::chrono::milliseconds timeout);
@@ -68,6 +72,8 @@ class BatchSpanProcessor final : public SpanProcessor {
   // lock is released around the export itself.
   bool export_one_batch(std::unique_lock<std::mutex>& lock, Clock::time_point limit);
   void drop(std::size_t count) noexcept;
+  // Resets the exported spans and keeps as many as the free list has room for.
+  void recycle(std::vector<std::unique_ptr<SpanData>>& spans) noexcept;
 
   std::unique_ptr<SpanExporter> exporter_;
   BatchOptions options_;
@@ -84,6 +90,8 @@ class BatchSpanProcessor final : public SpanProcessor {
   Clock::time_point stop_deadline_;               // guarded by mutex_
   bool stopped_ = false;                          // shutdown() has joined
   std::mutex shutdown_mutex_;
+  std::mutex free_mutex_;
+  std::vector<std::unique_ptr<SpanData>> free_;  // guarded by free_mutex_; reset records
   std::thread thread_;
 };
 

@@ -12,9 +12,11 @@ void write_hex64(char* out, std::uint64_t value) noexcept {
 }
 
 void append_big_endian(std::string& out, std::uint64_t value) {
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out.push_back(static_cast<char>((value >> shift) & 0xFF));
+  char bytes[8];
+  for (int i = 0; i < 8; ++i) {
+    bytes[i] = static_cast<char>((value >> (56 - 8 * i)) & 0xFF);
   }
+  out.append(bytes, sizeof bytes);
 }
 
 }  // namespace

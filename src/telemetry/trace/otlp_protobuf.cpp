@@ -1,5 +1,7 @@
 #include "telemetry/trace/otlp_protobuf.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <type_traits>
 
 #include "telemetry/trace/protobuf_wire.hpp"
@@ -58,44 +60,82 @@ std::size_t any_value_size(const AttributeValue& value) {
       value);
 }
 
-void append_any_value(std::string& out, const AttributeValue& value) {
-  std::visit(
-      [&](const auto& v) {
+char* write_any_value(char* out, const AttributeValue& value) noexcept {
+  return std::visit(
+      [out](const auto& v) {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, std::string_view>) {
-          append_bytes_field(out, field::kAnyString, v);
+          return write_bytes_field(out, field::kAnyString, v);
         } else if constexpr (std::is_same_v<T, bool>) {
-          append_varint_field(out, field::kAnyBool, v ? 1 : 0);
+          return write_varint_field(out, field::kAnyBool, v ? 1 : 0);
         } else if constexpr (std::is_same_v<T, double>) {
-          append_double_field(out, field::kAnyDouble, v);
+          return write_little_endian(write_tag(out, field::kAnyDouble, WireType::kFixed64),
+                                     std::bit_cast<std::uint64_t>(v), 8);
         } else {
-          append_int64_field(out, field::kAnyInt, v);
+          return write_varint_field(out, field::kAnyInt, static_cast<std::uint64_t>(v));
         }
       },
       value);
 }
 
+// Room a KeyValue needs: three field heads, the key, and the value with its own head.
+std::size_t key_value_bound(std::string_view key, const AttributeValue& value) noexcept {
+  const auto* text = std::get_if<std::string_view>(&value);
+  return 4 * kMaxFieldHeadBytes + key.size() + (text != nullptr ? text->size() : 0);
+}
+
 // One KeyValue as a length-delimited field `field_number` of the enclosing message.
-void append_key_value(std::string& out, std::uint32_t field_number, std::string_view key,
-                      const AttributeValue& value) {
+char* write_key_value(char* out, std::uint32_t field_number, std::string_view key,
+                      const AttributeValue& value) noexcept {
   const std::size_t value_size = any_value_size(value);
   const std::size_t size = length_delimited_size(field::kKeyValueKey, key.size()) +
                            length_delimited_size(field::kKeyValueValue, value_size);
-  append_length_prefix(out, field_number, size);
-  append_bytes_field(out, field::kKeyValueKey, key);
-  append_length_prefix(out, field::kKeyValueValue, value_size);
-  append_any_value(out, value);
+  out = write_length_prefix(out, field_number, size);
+  out = write_bytes_field(out, field::kKeyValueKey, key);
+  out = write_length_prefix(out, field::kKeyValueValue, value_size);
+  return write_any_value(out, value);
 }
 
-void append_id_field(std::string& out, std::uint32_t field_number, TraceId id) {
-  append_length_prefix(out, field_number, 16);
-  append_bytes(out, id);
+void append_key_value(std::string& out, std::uint32_t field_number, std::string_view key,
+                      const AttributeValue& value) {
+  const std::size_t used = out.size();
+  out.resize(used + key_value_bound(key, value));
+  char* const end = write_key_value(out.data() + used, field_number, key, value);
+  out.resize(static_cast<std::size_t>(end - out.data()));
 }
 
-void append_id_field(std::string& out, std::uint32_t field_number, SpanId id) {
-  append_length_prefix(out, field_number, 8);
-  append_bytes(out, id);
+char* write_big_endian(char* out, std::uint64_t value) noexcept {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    *out++ = static_cast<char>((value >> shift) & 0xFF);
+  }
+  return out;
 }
+
+char* write_id_field(char* out, std::uint32_t field_number, TraceId id) noexcept {
+  return write_big_endian(write_big_endian(write_length_prefix(out, field_number, 16), id.high),
+                          id.low);
+}
+
+char* write_id_field(char* out, std::uint32_t field_number, SpanId id) noexcept {
+  return write_big_endian(write_length_prefix(out, field_number, 8), id.value);
+}
+
+// Writes a message at the end of a reused buffer: room() before each group of fields (the
+// buffer only grows, so after the first spans it never allocates), commit() after.
+class MessageWriter {
+ public:
+  explicit MessageWriter(std::string& buffer) : buffer_(buffer) {}
+  char* room(std::size_t bytes) {
+    if (buffer_.size() < used_ + bytes) buffer_.resize(std::max(2 * buffer_.size(), used_ + bytes));
+    return buffer_.data() + used_;
+  }
+  void commit(const char* end) noexcept { used_ = static_cast<std::size_t>(end - buffer_.data()); }
+  std::string_view written() const noexcept { return {buffer_.data(), used_}; }
+
+ private:
+  std::string& buffer_;
+  std::size_t used_ = 0;
+};
 
 }  // namespace
 
@@ -107,26 +147,35 @@ OtlpProtobufEncoder::OtlpProtobufEncoder(const Resource& resource, std::string_v
   if (!scope_version.empty()) append_bytes_field(scope_, field::kScopeVersion, scope_version);
 }
 
-void OtlpProtobufEncoder::encode_span(const SpanData& span) {
-  span_.clear();
-  append_id_field(span_, field::kSpanTraceId, span.context.trace_id);
-  append_id_field(span_, field::kSpanSpanId, span.context.span_id);
+std::string_view OtlpProtobufEncoder::encode_span(const SpanData& span) {
+  MessageWriter writer(span_);
+  // Ids, tracestate, parent, name, kind, times: eight field heads and their payloads.
+  char* out =
+      writer.room(8 * kMaxFieldHeadBytes + 48 + span.context.trace_state.size() + span.name.size());
+  out = write_id_field(out, field::kSpanTraceId, span.context.trace_id);
+  out = write_id_field(out, field::kSpanSpanId, span.context.span_id);
   if (!span.context.trace_state.empty()) {
-    append_bytes_field(span_, field::kSpanTraceState, span.context.trace_state);
+    out = write_bytes_field(out, field::kSpanTraceState, span.context.trace_state);
   }
   if (span.parent_span_id.valid()) {
-    append_id_field(span_, field::kSpanParentSpanId, span.parent_span_id);
+    out = write_id_field(out, field::kSpanParentSpanId, span.parent_span_id);
   }
-  append_bytes_field(span_, field::kSpanName, span.name);
-  append_varint_field(span_, field::kSpanKind, static_cast<std::uint64_t>(span.kind));
-  append_fixed64_field(span_, field::kSpanStartTime, span.start_unix_nanos);
-  append_fixed64_field(span_, field::kSpanEndTime, span.end_unix_nanos);
+  out = write_bytes_field(out, field::kSpanName, span.name);
+  out = write_varint_field(out, field::kSpanKind, static_cast<std::uint64_t>(span.kind));
+  out = write_little_endian(write_tag(out, field::kSpanStartTime, WireType::kFixed64),
+                            span.start_unix_nanos, 8);
+  out = write_little_endian(write_tag(out, field::kSpanEndTime, WireType::kFixed64),
+                            span.end_unix_nanos, 8);
+  writer.commit(out);
   for (std::size_t i = 0; i < span.attributes.size(); ++i) {
     const AttributeView attribute = span.attributes[i];
-    append_key_value(span_, field::kSpanAttributes, attribute.key, attribute.value);
+    out = writer.room(key_value_bound(attribute.key, attribute.value));
+    writer.commit(write_key_value(out, field::kSpanAttributes, attribute.key, attribute.value));
   }
+  // Dropped count, status (three heads), flags.
+  out = writer.room(5 * kMaxFieldHeadBytes + 4 + span.status_message.size());
   if (span.attributes.dropped() > 0) {
-    append_varint_field(span_, field::kSpanDroppedAttributes, span.attributes.dropped());
+    out = write_varint_field(out, field::kSpanDroppedAttributes, span.attributes.dropped());
   }
   if (span.status != StatusCode::kUnset) {
     const auto code = static_cast<std::uint64_t>(span.status);
@@ -134,13 +183,16 @@ void OtlpProtobufEncoder::encode_span(const SpanData& span) {
     if (!span.status_message.empty()) {
       size += length_delimited_size(field::kStatusMessage, span.status_message.size());
     }
-    append_length_prefix(span_, field::kSpanStatus, size);
+    out = write_length_prefix(out, field::kSpanStatus, size);
     if (!span.status_message.empty()) {
-      append_bytes_field(span_, field::kStatusMessage, span.status_message);
+      out = write_bytes_field(out, field::kStatusMessage, span.status_message);
     }
-    append_varint_field(span_, field::kStatusCode, code);
+    out = write_varint_field(out, field::kStatusCode, code);
   }
-  append_fixed32_field(span_, field::kSpanFlags, otlp_span_flags(span));
+  out = write_little_endian(write_tag(out, field::kSpanFlags, WireType::kFixed32),
+                            otlp_span_flags(span), 4);
+  writer.commit(out);
+  return writer.written();
 }
 
 void OtlpProtobufEncoder::encode(SpanBatch spans, std::string& out) {
@@ -149,8 +201,7 @@ void OtlpProtobufEncoder::encode(SpanBatch spans, std::string& out) {
   scope_spans_.clear();
   append_bytes_field(scope_spans_, field::kScopeSpansScope, scope_);
   for (const auto& span : spans) {
-    encode_span(*span);
-    append_bytes_field(scope_spans_, field::kScopeSpansSpans, span_);
+    append_bytes_field(scope_spans_, field::kScopeSpansSpans, encode_span(*span));
   }
   const std::size_t resource_spans_size =
       length_delimited_size(field::kResourceSpansResource, resource_.size()) +

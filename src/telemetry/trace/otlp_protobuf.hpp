@@ -24,11 +24,12 @@ class OtlpProtobufEncoder {
   void encode(SpanBatch spans, std::string& out);
 
  private:
-  void encode_span(const SpanData& span);
+  // Encodes one Span message into span_ and returns a view of it (valid until the next call).
+  std::string_view encode_span(const SpanData& span);
 
   std::string resource_;     // encoded Resource message
   std::string scope_;        // encoded InstrumentationScope message
-  std::string span_;         // scratch: one encoded Span
+  std::string span_;         // scratch: one encoded Span (only grows; see encode_span)
   std::string scope_spans_;  // scratch: ScopeSpans payload
 };
 

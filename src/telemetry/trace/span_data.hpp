@@ -38,6 +38,25 @@ struct SpanData {
   AttributeList attributes;
   StatusCode status = StatusCode::kUnset;
   std::string status_message;  // only meaningful with StatusCode::kError
+
+  // Back to a default-constructed span's values, keeping the strings' and attributes'
+  // capacity (for SpanProcessor::new_span_data).
+  void reset() noexcept {
+    context.trace_id = {};
+    context.span_id = {};
+    context.trace_flags = 0;
+    context.remote = false;
+    context.trace_state.clear();
+    parent_span_id = {};
+    parent_remote = false;
+    name.clear();
+    kind = SpanKind::kInternal;
+    start_unix_nanos = 0;
+    end_unix_nanos = 0;
+    attributes.clear();
+    status = StatusCode::kUnset;
+    status_message.clear();
+  }
 };
 
 // The OTLP Span.flags value: bits 0-7 the W3C trace flags, bit 8 (SPAN_FLAGS_CONTEXT_HAS_

@@ -13,6 +13,11 @@ class SpanProcessor {
  public:
   virtual ~SpanProcessor() = default;
   virtual void on_end(std::unique_ptr<SpanData> span) noexcept = 0;
+
+  // A blank SpanData for a span being started (the Tracer calls it from request threads,
+  // so it must be thread-safe). A processor may hand out recycled records; the default
+  // allocates a new one.
+  virtual std::unique_ptr<SpanData> new_span_data() { return std::make_unique<SpanData>(); }
 };
 
 }  // namespace glassbox::telemetry::trace

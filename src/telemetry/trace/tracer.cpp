@@ -16,7 +16,7 @@ Span Tracer::start_span(std::string_view name, SpanKind kind, const SpanContext*
   context.trace_flags = sampled ? kSampledFlag : 0;
   if (!sampled) return Span(std::move(context), nullptr, nullptr, options_.clock);
 
-  auto data = std::make_unique<SpanData>();
+  auto data = options_.processor->new_span_data();
   data->context = context;
   if (parent != nullptr) {
     data->parent_span_id = parent->span_id;

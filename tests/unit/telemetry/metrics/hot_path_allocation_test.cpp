@@ -34,6 +34,37 @@ thread_local std::size_t allocations = 0;
   std::free(memory);
 }
 
+// The array and nothrow forms too: AddressSanitizer's runtime supplies every form on its
+// own, so one left out here would allocate through ASan's operator new and be freed by the
+// free() above (alloc-dealloc-mismatch; std::stable_sort's nothrow buffer met it), and its
+// allocations would go uncounted. The aligned forms stay the runtime's: they pair only
+// with each other, and what they allocate is counted by no build.
+[[gnu::noinline]] void* operator new[](std::size_t size) {
+  return ::operator new(size);
+}
+[[gnu::noinline]] void* operator new(std::size_t size, const std::nothrow_t& /*tag*/) noexcept {
+  try {
+    return ::operator new(size);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+[[gnu::noinline]] void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept {
+  return ::operator new(size, tag);
+}
+[[gnu::noinline]] void operator delete[](void* memory) noexcept {
+  std::free(memory);
+}
+[[gnu::noinline]] void operator delete[](void* memory, std::size_t /*size*/) noexcept {
+  std::free(memory);
+}
+[[gnu::noinline]] void operator delete(void* memory, const std::nothrow_t& /*tag*/) noexcept {
+  std::free(memory);
+}
+[[gnu::noinline]] void operator delete[](void* memory, const std::nothrow_t& /*tag*/) noexcept {
+  std::free(memory);
+}
+
 namespace glassbox::telemetry::metrics {
 namespace {
 
@@ -50,6 +81,14 @@ std::size_t allocations_during(Record&& record) {
 TEST(HotPath, CountingWorks) {
   // A direct call: an optimizer may drop a new-expression's allocation, never this.
   EXPECT_EQ(allocations_during([] { ::operator delete(::operator new(16)); }), 1u);
+}
+
+TEST(HotPath, CountingCoversTheArrayAndNothrowForms) {
+  EXPECT_EQ(allocations_during([] {
+              ::operator delete[](::operator new[](16));
+              ::operator delete(::operator new(16, std::nothrow), std::nothrow);
+            }),
+            2u);
 }
 
 TEST(HotPath, RecordingARequestThroughResolvedHandlesAllocatesNothing) {

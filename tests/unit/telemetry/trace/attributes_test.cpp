@@ -79,6 +79,21 @@ TEST(SpanAttributes, GrowsPastTheInlineCapacityThenDropsAndCounts) {
   EXPECT_EQ(std::get<std::int64_t>(*attributes.find("a0")), 2);
 }
 
+TEST(SpanAttributes, ClearForgetsEveryAttributeAndTheDroppedCount) {
+  AttributeList attributes;
+  GLASSBOX_SET100("a")
+  GLASSBOX_SET100("b")
+  attributes.set("url.path", "/api/users/1");
+  ASSERT_GT(attributes.dropped(), 0u);
+  attributes.clear();
+  EXPECT_TRUE(attributes.empty());
+  EXPECT_EQ(attributes.dropped(), 0u);
+  EXPECT_FALSE(attributes.find("a0").has_value());
+  attributes.set("url.path", "/health");  // reused: the new value, nothing of the old
+  ASSERT_EQ(attributes.size(), 1u);
+  EXPECT_EQ(std::get<std::string_view>(attributes[0].value), "/health");
+}
+
 #undef GLASSBOX_SET100
 #undef GLASSBOX_SET10
 #undef GLASSBOX_SET1

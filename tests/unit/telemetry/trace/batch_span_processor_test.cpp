@@ -240,6 +240,34 @@ TEST(BatchSpanProcessor, SpansEndedAfterShutdownAreDroppedAndCounted) {
   EXPECT_TRUE(fixture.batches().empty());
 }
 
+TEST(BatchSpanProcessor, HandsOutExportedRecordsAgainAsBlankSpans) {
+  Fixture fixture;
+  auto processor = fixture.make(options(100, 2, 1h));
+  processor->on_end(testing::sample_server_span());
+  processor->on_end(testing::sample_server_span());
+  ASSERT_TRUE(fixture.log->wait([&] { return fixture.log->batch_sizes.size() == 1; }));
+  // The batch is recycled after export_batch returns, before the exporter waits again.
+  ASSERT_TRUE(fixture.log->wait([&] { return !fixture.log->in_export; }));
+  processor->shutdown();
+  for (int i = 0; i < 3; ++i) {  // two recycled records, then a new one
+    const std::unique_ptr<SpanData> span = processor->new_span_data();
+    ASSERT_NE(span, nullptr);
+    EXPECT_FALSE(span->context.trace_id.valid());
+    EXPECT_FALSE(span->context.span_id.valid());
+    EXPECT_EQ(span->context.trace_flags, 0);
+    EXPECT_TRUE(span->context.trace_state.empty());
+    EXPECT_FALSE(span->parent_span_id.valid());
+    EXPECT_FALSE(span->parent_remote);
+    EXPECT_TRUE(span->name.empty());
+    EXPECT_EQ(span->start_unix_nanos, 0u);
+    EXPECT_EQ(span->end_unix_nanos, 0u);
+    EXPECT_TRUE(span->attributes.empty());
+    EXPECT_EQ(span->attributes.dropped(), 0u);
+    EXPECT_EQ(span->status, StatusCode::kUnset);
+    EXPECT_TRUE(span->status_message.empty());
+  }
+}
+
 TEST(BatchSpanProcessor, WorksWithoutCounters) {
   auto log = std::make_shared<ExportLog>();
   BatchSpanProcessor processor(std::make_unique<FakeExporter>(log), options(1, 1, 1h));

@@ -1,0 +1,1 @@
+"""The side-by-side load benchmark behind `make bench-load` (see bench/load/run)."""
