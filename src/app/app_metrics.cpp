@@ -48,6 +48,9 @@ AppMetrics::AppMetrics(metrics::Registry& registry, const std::vector<double>& l
       database_pool_saturated(errors(registry).with({"pool_saturated", "database_pool"})),
       compute_pool_saturated(errors(registry).with({"pool_saturated", "compute_pool"})),
       cleanup_failures(errors(registry).with({"cleanup_failed", "cleanup_job"})),
+      unauthorized_requests(errors(registry).with({"unauthorized", "auth"})),
+      forbidden_requests(errors(registry).with({"forbidden", "auth"})),
+      rate_limited_requests(errors(registry).with({"rate_limited", "rate_limiter"})),
       log_records_dropped(registry.counter("glassbox_log_records_dropped_total",
                                            "Log records dropped because the writer fell behind.")),
       spans_exported(

@@ -31,6 +31,9 @@ struct AppMetrics {
   telemetry::metrics::Counter& database_pool_saturated;      // source=database_pool
   telemetry::metrics::Counter& compute_pool_saturated;       // source=compute_pool
   telemetry::metrics::Counter& cleanup_failures;             // source=cleanup_job
+  telemetry::metrics::Counter& unauthorized_requests;        // type=unauthorized, source=auth
+  telemetry::metrics::Counter& forbidden_requests;           // type=forbidden, source=auth
+  telemetry::metrics::Counter& rate_limited_requests;        // source=rate_limiter
 
   // Telemetry about the telemetry pipeline itself.
   telemetry::metrics::Counter& log_records_dropped;

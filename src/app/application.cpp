@@ -9,11 +9,14 @@
 
 #include "app/api/routes.hpp"
 #include "app/cleanup_job.hpp"
+#include "app/security/api_keys.hpp"
+#include "app/security/rate_limiter.hpp"
 #include "app/tracing_options.hpp"
 #include "build_info.hpp"
 #include "http/request_metrics.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "http/tls_context.hpp"
 #include "storage/database.hpp"
 #include "storage/instrumented_user_store.hpp"
 #include "telemetry/metrics/process_metrics.hpp"
@@ -83,9 +86,40 @@ http::Limits to_http_limits(const HttpLimits& limits) {
   };
 }
 
+// The TLS files, loaded before anything starts: a bad one is a configuration error (exit 2)
+// naming the setting that points to it.
+std::unique_ptr<http::TlsContext> load_tls(const SecurityConfig& security) {
+  if (!security.tls_certificate_path) return nullptr;
+  try {
+    return std::make_unique<http::TlsContext>(*security.tls_certificate_path,
+                                              *security.tls_private_key_path);
+  } catch (const http::TlsSetupError& failure) {
+    throw ConfigError(
+        failure.file() == http::TlsFile::kCertificate ? "GLASSBOX_TLS_CERT" : "GLASSBOX_TLS_KEY",
+        failure.what());
+  }
+}
+
 }  // namespace
 
 int run_application(const Config& config) {
+  std::unique_ptr<http::TlsContext> tls;
+  try {
+    tls = load_tls(config.security);
+  } catch (const ConfigError& error) {
+    std::fprintf(stderr, "glassbox: invalid configuration: %s\n", error.what());
+    return 2;
+  }
+  std::unique_ptr<RateLimiter> rate_limiter;
+  if (config.security.rate_limit_rps > 0) {
+    rate_limiter = std::make_unique<RateLimiter>(config.security.rate_limit_rps,
+                                                 config.security.rate_limit_burst,
+                                                 config.security.rate_limit_clients);
+  }
+  std::unique_ptr<ApiKeys> api_keys;
+  if (!config.security.api_keys.empty()) {
+    api_keys = std::make_unique<ApiKeys>(config.security.api_keys);
+  }
   telemetry::metrics::Registry registry;
   telemetry::metrics::register_process_metrics(registry);
   telemetry::metrics::register_build_info(registry, build_info::kVersion, build_info::kRevision);
@@ -103,7 +137,10 @@ int run_application(const Config& config) {
                 {"database_url", redact_url_password(config.database_url)},
                 {"io_threads", io_threads},
                 {"compute_threads", compute_threads},
-                {"database_pool_size", config.database_pool_size}});
+                {"database_pool_size", config.database_pool_size},
+                {"tls", tls != nullptr},
+                {"api_keys", static_cast<std::int64_t>(config.security.api_keys.size())},
+                {"rate_limit_rps", config.security.rate_limit_rps}});
 
   http::RequestMetrics request_metrics(registry, config.latency_buckets);
 
@@ -165,6 +202,8 @@ int run_application(const Config& config) {
       .metrics = metrics,
       .tracer = &tracer,
       .now_millis = system_now_millis,
+      .rate_limiter = rate_limiter.get(),
+      .api_keys = api_keys.get(),
   };
 
   http::Router router;
@@ -178,7 +217,8 @@ int run_application(const Config& config) {
       http::ServerOptions{.host = config.host,
                           .port = config.port,
                           .threads = io_threads,
-                          .limits = to_http_limits(config.limits)},
+                          .limits = to_http_limits(config.limits),
+                          .tls = tls.get()},
       router, logger,
       http::ServerTelemetry{
           .metrics = &request_metrics, .tracer = &tracer, .exporting_spans = tracing->exporting()});
@@ -190,7 +230,9 @@ int run_application(const Config& config) {
     return 1;
   }
   logger.write(Level::kInfo, "http.server", "Listening",
-               {{"address", config.host}, {"port", server.port()}});
+               {{"address", config.host},
+                {"port", server.port()},
+                {"scheme", tls != nullptr ? "https" : "http"}});
 
   CleanupJob cleanup_job(CleanupJob::Dependencies{.store = *store,
                                                   .user_cache = user_cache,

@@ -53,6 +53,18 @@ struct TracingConfig {
   bool sdk_disabled = false;                                 // OTEL_SDK_DISABLED
 };
 
+// TLS, API keys and rate limiting; everything off by default.
+struct SecurityConfig {
+  // Both or neither (GLASSBOX_TLS_CERT, GLASSBOX_TLS_KEY): PEM files, loaded at start-up.
+  std::optional<std::string> tls_certificate_path;
+  std::optional<std::string> tls_private_key_path;
+  // GLASSBOX_API_KEYS_FILE: when set, writing /api/users requests need one of these keys.
+  std::vector<std::string> api_keys;
+  double rate_limit_rps = 0;               // GLASSBOX_RATE_LIMIT_RPS (0: no rate limiting)
+  unsigned rate_limit_burst = 0;           // GLASSBOX_RATE_LIMIT_BURST (0: max(1, ceil(rps)))
+  std::size_t rate_limit_clients = 10000;  // GLASSBOX_RATE_LIMIT_CLIENTS (tracked addresses)
+};
+
 struct Config {
   std::string host = "0.0.0.0";  // GLASSBOX_HOST / --host
   std::uint16_t port = 8080;     // GLASSBOX_PORT / --port (0: any free port)
@@ -72,6 +84,7 @@ struct Config {
   std::size_t user_cache_capacity = 10000;    // USER_CACHE_CAPACITY (0 disables)
   HttpLimits limits;
   TracingConfig tracing;
+  SecurityConfig security;
 };
 
 // A setting that does not parse. `setting` is the variable's name (GLASSBOX_PORT), so the

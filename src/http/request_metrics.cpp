@@ -31,7 +31,15 @@ RequestMetrics::RequestMetrics(metrics::Registry& registry,
       response_size_(registry.histogram_family("http_response_size_bytes",
                                                "Size of response bodies.", {"method", "route"},
                                                kSizeBuckets)),
-      in_flight_(registry.gauge("http_requests_in_flight", "HTTP requests being handled now.")) {}
+      in_flight_(registry.gauge("http_requests_in_flight", "HTTP requests being handled now.")) {
+  auto& rejected = registry.counter_family(
+      "http_requests_rejected_total",
+      "Requests and connections refused by the HTTP layer before any handler ran, by reason.",
+      {"reason"});
+  for (std::size_t i = 0; i < kRejectReasonCount; ++i) {
+    rejected_[i] = &rejected.with({kRejectReasonNames[i]});
+  }
+}
 
 RequestMetrics::~RequestMetrics() = default;
 

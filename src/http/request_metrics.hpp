@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "http/method.hpp"
+#include "http/rejection.hpp"
 #include "telemetry/metrics/registry.hpp"
 
 namespace glassbox::http {
@@ -45,6 +46,13 @@ class RequestMetrics {
 
   telemetry::metrics::Gauge& in_flight() { return in_flight_; }
 
+  // http_requests_rejected_total{reason}: a request (or connection) refused by the HTTP
+  // layer before any handler ran. Every reason is registered at 0 in the constructor, so
+  // this is one atomic add: no lookup, no allocation, safe on the refusal path.
+  void record_rejection(RejectReason reason) noexcept {
+    rejected_[static_cast<std::size_t>(reason)]->inc();
+  }
+
  private:
   static constexpr unsigned kLowestStatus = 100;
   static constexpr unsigned kStatusSlots = 500;  // 100..599
@@ -66,6 +74,7 @@ class RequestMetrics {
   telemetry::metrics::HistogramFamily& request_size_;
   telemetry::metrics::HistogramFamily& response_size_;
   telemetry::metrics::Gauge& in_flight_;
+  std::array<telemetry::metrics::Counter*, kRejectReasonCount> rejected_{};
 
   // (route index + 1) * kMethodCount + method; slot 0..kMethodCount-1 is "unmatched".
   std::unique_ptr<std::atomic<RouteSeries*>[]> table_;

@@ -1,5 +1,6 @@
 #include "http/router.hpp"
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 
@@ -138,6 +139,21 @@ const Route& Router::add_route(Method method, std::string_view route_template, H
   });
   if (!parsed) {
     throw std::invalid_argument("malformed route template: " + std::string(route_template));
+  }
+  // Found by tests/fuzz (regressions/route_match/duplicate_parameter_name): a handler looks
+  // parameters up by name and RouteParams keeps at most kMaxParams, so a template with a
+  // name twice, or with more placeholders, would hand its handler the wrong or no value.
+  std::vector<std::string_view> names;
+  for (const Segment& segment : segments) {
+    if (segment.kind == SegmentKind::kLiteral) continue;
+    if (std::find(names.begin(), names.end(), segment.text) != names.end()) {
+      throw std::invalid_argument("route parameter named twice: " + std::string(route_template));
+    }
+    names.push_back(segment.text);
+  }
+  if (names.size() > RouteParams::kMaxParams) {
+    throw std::invalid_argument("more than " + std::to_string(RouteParams::kMaxParams) +
+                                " route parameters: " + std::string(route_template));
   }
 
   Pattern* pattern = nullptr;

@@ -43,7 +43,8 @@ struct RouteMatch {
 
 // Matches request paths against route templates. A template is '/'-separated segments,
 // each a literal or a placeholder: {name} matches any non-empty segment, {name:int} only
-// 1..18 ASCII digits. A literal segment wins over a placeholder in the same position.
+// 1..18 ASCII digits; each name at most once, and at most RouteParams::kMaxParams of them.
+// A literal segment wins over a placeholder in the same position.
 // HEAD is answered by the GET route of a template when there is no HEAD route.
 //
 // Not thread-safe while routes are added; add() everything before serving, after which
@@ -55,7 +56,8 @@ class Router {
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
-  // Throws std::invalid_argument for a malformed template or a duplicate (method, template).
+  // Throws std::invalid_argument for a malformed template (a parameter named twice or too
+  // many parameters included) or a duplicate (method, template).
   const Route& add(Method method, std::string_view route_template, Handler handler);
   const Route& add_websocket(std::string_view route_template, WebSocketHandler handler);
 

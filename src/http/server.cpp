@@ -96,7 +96,9 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     if (open_connections.load() >= options.limits.max_connections) {
-      asio::co_spawn(target.context, detail::reject_connection(std::move(socket)), asio::detached);
+      asio::co_spawn(target.context,
+                     detail::reject_connection(std::move(socket), *target.environment),
+                     asio::detached);
       continue;
     }
     open_connections.fetch_add(1);
@@ -171,6 +173,7 @@ void Server::listen() {
         .metrics = impl.telemetry.metrics,
         .tracer = impl.telemetry.tracer,
         .exemplars_only_when_sampled = impl.telemetry.exporting_spans,
+        .tls = impl.options.tls,
     });
   }
 }

@@ -17,6 +17,7 @@ namespace glassbox::http {
 
 class RequestMetrics;
 class Router;
+class TlsContext;
 
 // What the server records per request; each part optional, each must outlive the server.
 struct ServerTelemetry {
@@ -30,6 +31,8 @@ struct ServerOptions {
   std::uint16_t port = 8080;  // 0: the kernel picks a free port (see Server::port())
   unsigned threads = 1;       // I/O threads, each with its own event loop
   Limits limits;
+  // Set: the listener speaks only HTTPS (and wss). Must outlive the server.
+  const TlsContext* tls = nullptr;
 };
 
 // An HTTP/1.1 + WebSocket server: one listener, and per accepted connection one session

@@ -571,7 +571,8 @@ def test_openmetrics_exposition_with_exemplars(start_server, accept):
         for sample in created.values():
             assert process_start - 1 <= sample.value <= now + 1, sample.line
     http_types = {k: v for k, v in exposition.types.items() if k.startswith("http_requests")}
-    assert http_types == {"http_requests": "counter", "http_requests_in_flight": "gauge"}
+    assert http_types == {"http_requests": "counter", "http_requests_in_flight": "gauge",
+                          "http_requests_rejected": "counter"}
 
     # Exemplars: on duration buckets only, well-formed, inside their bucket.
     lines_with_exemplar = [line for line in exposition.text.split("\n")

@@ -15,6 +15,9 @@
 
 namespace glassbox::app {
 
+class ApiKeys;
+class RateLimiter;
+
 // Everything the API handlers use, owned by the Application and outliving the server.
 struct ApiContext {
   const Config& config;
@@ -28,6 +31,8 @@ struct ApiContext {
   AppMetrics& metrics;
   const telemetry::trace::Tracer* tracer;    // parent of the spans handlers start; may be null
   std::function<std::int64_t()> now_millis;  // injected so tests can control time
+  RateLimiter* rate_limiter = nullptr;       // GLASSBOX_RATE_LIMIT_RPS; null: no limit
+  const ApiKeys* api_keys = nullptr;         // GLASSBOX_API_KEYS_FILE; null: writes open
 };
 
 }  // namespace glassbox::app

@@ -2,6 +2,7 @@
 #include <chrono>
 #include <string>
 
+#include "app/api/protection.hpp"
 #include "app/api/responses.hpp"
 #include "app/api/routes.hpp"
 #include "app/fibonacci.hpp"
@@ -60,7 +61,8 @@ awaitable<Response> compute(ApiContext& context, Request& request) {
 
 void add_compute_routes(http::Router& router, ApiContext& context) {
   router.add(http::Method::kGet, "/compute/{n}",
-             [&context](Request& request) { return compute(context, request); });
+             protect(context, Access::kRead,
+                     [&context](Request& request) { return compute(context, request); }));
 }
 
 }  // namespace glassbox::app

@@ -1,8 +1,10 @@
 #include <charconv>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "app/api/in_span.hpp"
+#include "app/api/protection.hpp"
 #include "app/api/responses.hpp"
 #include "app/api/routes.hpp"
 #include "app/user_json.hpp"
@@ -178,15 +180,22 @@ awaitable<Response> delete_user(ApiContext& context, Request& request) {
 }  // namespace
 
 void add_user_routes(http::Router& router, ApiContext& context) {
+  const auto reads = [&context](http::Handler handler) {
+    return protect(context, Access::kRead, std::move(handler));
+  };
+  const auto writes = [&context](http::Handler handler) {
+    return protect(context, Access::kWrite, std::move(handler));
+  };
   router.add(Method::kPost, "/api/users",
-             [&context](Request& r) { return create_user(context, r); });
-  router.add(Method::kGet, "/api/users", [&context](Request& r) { return list_users(context, r); });
+             writes([&context](Request& r) { return create_user(context, r); }));
+  router.add(Method::kGet, "/api/users",
+             reads([&context](Request& r) { return list_users(context, r); }));
   router.add(Method::kGet, "/api/users/{id:int}",
-             [&context](Request& r) { return get_user(context, r); });
+             reads([&context](Request& r) { return get_user(context, r); }));
   router.add(Method::kPut, "/api/users/{id:int}",
-             [&context](Request& r) { return replace_user(context, r); });
+             writes([&context](Request& r) { return replace_user(context, r); }));
   router.add(Method::kDelete, "/api/users/{id:int}",
-             [&context](Request& r) { return delete_user(context, r); });
+             writes([&context](Request& r) { return delete_user(context, r); }));
 }
 
 }  // namespace glassbox::app

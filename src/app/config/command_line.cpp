@@ -20,6 +20,7 @@ using config_detail::apply_compute_and_storage;
 using config_detail::apply_database;
 using config_detail::apply_limits;
 using config_detail::apply_metrics;
+using config_detail::apply_security;
 using config_detail::apply_server;
 using config_detail::apply_tracing;
 using config_detail::quoted;
@@ -105,6 +106,7 @@ ParsedCommandLine parse_command_line(const std::map<std::string, std::string>& e
   apply_compute_and_storage(source, config);
   apply_limits(source, config.limits);
   apply_tracing(source, config.tracing);
+  apply_security(source, config.security);
   return result;
 }
 

@@ -103,13 +103,15 @@ KeyValues parse_key_values(const RawValue& raw, ListKind kind) {
 
 KeyValues without_duplicate_keys(const KeyValues& pairs) {
   KeyValues unique;
-  for (const auto& [key, value] : pairs) {
-    const auto existing = std::find_if(unique.begin(), unique.end(),
-                                       [&](const auto& pair) { return pair.first == key; });
+  // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+  for (const auto& pair : pairs) {
+    const auto existing = std::find_if(unique.begin(), unique.end(), [&pair](const auto& kept) {
+      return kept.first == pair.first;
+    });
     if (existing != unique.end()) {
-      existing->second = value;
+      existing->second = pair.second;
     } else {
-      unique.emplace_back(key, value);
+      unique.push_back(pair);
     }
   }
   return unique;

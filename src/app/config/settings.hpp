@@ -16,6 +16,9 @@ void apply_compute_and_storage(const SettingSource& source, Config& config);
 // limits.cpp
 void apply_limits(const SettingSource& source, HttpLimits& limits);
 
+// security.cpp: TLS files, API keys, rate limiting.
+void apply_security(const SettingSource& source, SecurityConfig& security);
+
 // tracing.cpp: names and formats from the OpenTelemetry SDK environment variable spec.
 void apply_tracing(const SettingSource& source, TracingConfig& tracing);
 

@@ -101,9 +101,11 @@ void apply_exporter(const SettingSource& source, TracingConfig& tracing) {
         {{"http/protobuf", OtlpProtocol::kHttpProtobuf}, {"http/json", OtlpProtocol::kHttpJson}}};
     tracing.protocol = parse_choice(*raw, kProtocols);
   }
-  if (const auto raw =
-          source.first_of({"OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS"})) {
-    tracing.headers = parse_key_values(*raw, ListKind::kHeaders);
+  // Headers often carry credentials, so each has a _FILE variant (a mounted secret).
+  auto headers = source.get_secret("OTEL_EXPORTER_OTLP_TRACES_HEADERS");
+  if (!headers) headers = source.get_secret("OTEL_EXPORTER_OTLP_HEADERS");
+  if (headers) {
+    tracing.headers = parse_key_values(*headers, ListKind::kHeaders);
   }
   set_milliseconds(source, "OTEL_EXPORTER_OTLP_TIMEOUT", tracing.export_timeout,
                    {"OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"});

@@ -14,8 +14,17 @@ constexpr std::size_t kLingerMaxBytes = 1024 * 1024;
 
 }  // namespace
 
-boost::asio::awaitable<void> graceful_close(boost::beast::tcp_stream& stream) {
+boost::asio::awaitable<void> graceful_close(SessionStream& session_stream) {
   using boost::asio::ip::tcp;
+  if (session_stream.is_tls()) {
+    // Sends close_notify; the wait for the peer's own ends with the timeout or its close.
+    session_stream.expires_after(kLingerTimeout);
+    auto [ignored_error] = co_await session_stream.tls().async_shutdown(
+        boost::asio::as_tuple(boost::asio::use_awaitable));
+    (void)ignored_error;
+  }
+  // What is left of the client's bytes is discarded undecrypted.
+  boost::beast::tcp_stream& stream = session_stream.tcp();
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   std::array<char, 4096> discard;

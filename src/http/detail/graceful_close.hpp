@@ -1,14 +1,16 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+
+#include "http/detail/session_stream.hpp"
 
 namespace glassbox::http::detail {
 
 // Closes a connection after its last response without losing that response: shuts down
 // our sending side, then reads and discards what the client still sends (bounded in time
 // and bytes) before closing. Closing at once with unread input makes the kernel send a
-// reset, which can destroy the response before the client reads it (RFC 9112, 9.6).
-boost::asio::awaitable<void> graceful_close(boost::beast::tcp_stream& stream);
+// reset, which can destroy the response before the client reads it (RFC 9112, 9.6). Over
+// TLS, a close_notify goes first (bounded by the same timeout).
+boost::asio::awaitable<void> graceful_close(SessionStream& stream);
 
 }  // namespace glassbox::http::detail

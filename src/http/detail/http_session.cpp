@@ -7,25 +7,26 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
 #include <chrono>
 #include <cmath>
-#include <exception>
 #include <optional>
 #include <string>
 
+#include "http/detail/dispatch.hpp"
 #include "http/detail/graceful_close.hpp"
+#include "http/detail/request_reading.hpp"
 #include "http/detail/request_target.hpp"
 #include "http/detail/response_head.hpp"
+#include "http/detail/session_stream.hpp"
 #include "http/detail/websocket_session.hpp"
 #include "http/error.hpp"
 #include "http/request_metrics.hpp"
 #include "http/router.hpp"
+#include "http/tls_context.hpp"
 #include "telemetry/log/access_record.hpp"
 #include "telemetry/log/logger.hpp"
 #include "telemetry/metrics/exemplar.hpp"
@@ -40,47 +41,11 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using asio::ip::tcp;
-using telemetry::log::Level;
 
 constexpr auto kBodyReadTimeout = std::chrono::seconds(30);
 constexpr auto kWriteTimeout = std::chrono::seconds(30);
 constexpr std::size_t kFirstReadSize = 4096;
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
-
-using RequestParser = bhttp::request_parser<bhttp::string_body>;
-
-class BeastHeaderLookup final : public HeaderLookup {
- public:
-  explicit BeastHeaderLookup(const bhttp::fields& fields) : fields_(fields) {}
-  std::string_view get(std::string_view name) const override {
-    const auto found = fields_.find(name);
-    return found == fields_.end() ? std::string_view{} : std::string_view(found->value());
-  }
-
- private:
-  const bhttp::fields& fields_;
-};
-
-// A parse failure that ends the connection, as the client sees it.
-std::optional<Response> response_for_read_error(const beast::error_code& error) {
-  if (error == bhttp::error::header_limit) {
-    // The request line was checked before (read_request_line), so this is the headers.
-    return error_response(ErrorCode::kHeadersTooLarge, "request headers too large");
-  }
-  if (error == bhttp::error::body_limit) {
-    return error_response(ErrorCode::kPayloadTooLarge, "request body too large");
-  }
-  // The client went away or went silent, or the server is stopping: nobody to answer.
-  if (error == bhttp::error::end_of_stream || error == bhttp::error::partial_message) {
-    return std::nullopt;
-  }
-  // Any other parser complaint is a malformed message (bad method, version, field, chunk,
-  // Content-Length, ...): RFC 9112 says answer 400 and close.
-  if (error.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
-    return error_response(ErrorCode::kBadRequest, "malformed HTTP request");
-  }
-  return std::nullopt;
-}
 
 // Counts a request in http_requests_in_flight for as long as it is handled.
 class InFlight {
@@ -100,10 +65,29 @@ class InFlight {
   RequestMetrics* metrics_;
 };
 
+SessionStream make_stream(tcp::socket socket, const TlsContext* tls) {
+  if (tls == nullptr) return SessionStream(std::move(socket));
+  return SessionStream(std::move(socket), tls->native());
+}
+
+// The TLS handshake, bounded like a request head. False when it failed (a client speaking
+// plain HTTP to the TLS port, no common protocol version, a timeout): the caller closes.
+asio::awaitable<bool> tls_handshake(SessionStream& stream, std::chrono::seconds timeout,
+                                    telemetry::log::Logger& logger) {
+  stream.expires_after(timeout);
+  auto [error] = co_await stream.tls().async_handshake(asio::ssl::stream_base::server, kAsTuple);
+  if (!error) co_return true;
+  if (logger.enabled(telemetry::log::Level::kDebug)) {
+    logger.write(telemetry::log::Level::kDebug, "http.session", "TLS handshake failed",
+                 {{"error", error.message()}});
+  }
+  co_return false;
+}
+
 class HttpSession final : public Connection {
  public:
   HttpSession(tcp::socket socket, SessionEnvironment& environment)
-      : stream_(std::move(socket)), environment_(environment) {
+      : stream_(make_stream(std::move(socket), environment.tls)), environment_(environment) {
     beast::error_code ignored;
     const auto remote = stream_.socket().remote_endpoint(ignored);
     if (!ignored) client_address_ = remote.address().to_string();
@@ -130,9 +114,12 @@ class HttpSession final : public Connection {
   // Waits for the first byte of the next request, up to the idle (or, for a new
   // connection, the header) timeout. False when the connection should end.
   asio::awaitable<bool> wait_for_request(std::chrono::seconds timeout);
-  // Reads until the request line is complete; answers 414 when its target is too long.
-  asio::awaitable<bool> read_request_line();
-  asio::awaitable<bool> read_request(RequestParser& parser);
+  // Reads until the whole head (request line and fields) is in the buffer; answers 414 when
+  // the target is too long, 431 when the head is (see check_request_head). The head's
+  // length, or nullopt when the connection should end.
+  asio::awaitable<std::optional<std::size_t>> read_request_head();
+  // Parses the head (the buffer's first `head_length` bytes), then reads the body.
+  asio::awaitable<bool> read_request(RequestParser& parser, std::size_t head_length);
   // Runs the matched route's handler. `matched` is the route (nullptr when none matched);
   // for a WebSocket route the returned response is unused and the caller upgrades.
   asio::awaitable<Response> dispatch(RequestParser& parser, const Route*& matched);
@@ -151,9 +138,13 @@ class HttpSession final : public Connection {
                       std::size_t response_bytes);
   asio::awaitable<bool> write_response(const Response& response, bool head_only, bool keep_alive,
                                        bool http10);
-  asio::awaitable<void> fail(Response response);
+  // Answers a request the HTTP layer refuses, counts it under `reason`, and closes.
+  asio::awaitable<void> fail(Response response, RejectReason reason);
+  void count_rejection(RejectReason reason) {
+    if (environment_.metrics != nullptr) environment_.metrics->record_rejection(reason);
+  }
 
-  beast::tcp_stream stream_;
+  SessionStream stream_;
   SessionEnvironment& environment_;
   beast::flat_buffer buffer_;
   std::string client_address_;
@@ -189,31 +180,46 @@ asio::awaitable<bool> HttpSession::wait_for_request(std::chrono::seconds timeout
   co_return true;
 }
 
-asio::awaitable<bool> HttpSession::read_request_line() {
+asio::awaitable<std::optional<std::size_t>> HttpSession::read_request_head() {
+  const Limits& limits = environment_.limits;
   while (true) {
+    // Found by tests/fuzz (regressions/http_request/empty_line_before_request): the parser
+    // answered 400 to the empty lines RFC 9112 2.2 says to ignore, so they go first.
+    buffer_.consume(leading_empty_lines(
+        std::string_view(static_cast<const char*>(buffer_.data().data()), buffer_.size())));
     const std::string_view received(static_cast<const char*>(buffer_.data().data()),
                                     buffer_.size());
-    const RequestLineStatus status =
-        check_request_line(received, environment_.limits.max_target_bytes);
-    if (status == RequestLineStatus::kComplete) co_return true;
-    if (status == RequestLineStatus::kTooLong) {
-      co_await fail(error_response(ErrorCode::kUriTooLong, "request target too long"));
-      co_return false;
+    const RequestLineStatus line = check_request_line(received, limits.max_target_bytes);
+    if (line == RequestLineStatus::kTooLong) {
+      co_await fail(error_response(ErrorCode::kUriTooLong, "request target too long"),
+                    RejectReason::kTargetTooLong);
+      co_return std::nullopt;
+    }
+    if (line == RequestLineStatus::kComplete) {
+      const RequestHeadCheck head = check_request_head(received, limits.max_header_bytes);
+      if (head.status == RequestHeadStatus::kComplete) co_return head.length;
+      if (head.status == RequestHeadStatus::kTooLarge) {
+        co_await fail(error_response(ErrorCode::kHeadersTooLarge, "request headers too large"),
+                      RejectReason::kHeaderTooLarge);
+        co_return std::nullopt;
+      }
     }
     auto [error, count] =
         co_await stream_.async_read_some(buffer_.prepare(kFirstReadSize), kAsTuple);
-    if (error) co_return false;
+    if (error) {
+      // Slow-loris: a head still arriving at the header deadline is cut off, unanswered.
+      if (error == beast::error::timeout) count_rejection(RejectReason::kTimeout);
+      co_return std::nullopt;
+    }
     buffer_.commit(count);
   }
 }
 
-asio::awaitable<bool> HttpSession::read_request(RequestParser& parser) {
-  const Limits& limits = environment_.limits;
-  parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
-  parser.body_limit(limits.max_body_bytes);
-
-  auto [header_error, header_bytes] =
-      co_await bhttp::async_read_header(stream_, buffer_, parser, kAsTuple);
+asio::awaitable<bool> HttpSession::read_request(RequestParser& parser, std::size_t head_length) {
+  apply_limits(parser, environment_.limits);
+  const beast::error_code header_error = parse_head(
+      parser, std::string_view(static_cast<const char*>(buffer_.data().data()), head_length));
+  buffer_.consume(head_length);
   if (header_error) {
     // A declared body over the limit is refused while the head is being finished: its
     // request line and fields are all in the message by then.
@@ -221,22 +227,15 @@ asio::awaitable<bool> HttpSession::read_request(RequestParser& parser) {
       remember_head(parser.get());
     }
     if (auto response = response_for_read_error(header_error)) {
-      co_await fail(std::move(*response));
+      co_await fail(std::move(*response), rejection_reason(header_error));
     }
     co_return false;
   }
 
   auto& message = parser.get();
   remember_head(message);
-  if (message.target().size() > limits.max_target_bytes) {
-    co_await fail(error_response(ErrorCode::kUriTooLong, "request target too long"));
-    co_return false;
-  }
-  // Request smuggling guard (RFC 9112 6.3): a message with both framings is refused.
-  if (message.count(bhttp::field::transfer_encoding) > 0 &&
-      message.count(bhttp::field::content_length) > 0) {
-    co_await fail(error_response(ErrorCode::kBadRequest,
-                                 "both Transfer-Encoding and Content-Length present"));
+  if (auto refusal = check_head(message, environment_.limits)) {
+    co_await fail(std::move(refusal->response), refusal->reason);
     co_return false;
   }
   if (parser.is_done()) co_return true;
@@ -252,7 +251,9 @@ asio::awaitable<bool> HttpSession::read_request(RequestParser& parser) {
   auto [body_error, body_bytes] = co_await bhttp::async_read(stream_, buffer_, parser, kAsTuple);
   if (body_error) {
     if (auto response = response_for_read_error(body_error)) {
-      co_await fail(std::move(*response));
+      co_await fail(std::move(*response), rejection_reason(body_error));
+    } else if (body_error == beast::error::timeout) {
+      count_rejection(RejectReason::kTimeout);
     }
     co_return false;
   }
@@ -260,58 +261,20 @@ asio::awaitable<bool> HttpSession::read_request(RequestParser& parser) {
 }
 
 asio::awaitable<Response> HttpSession::dispatch(RequestParser& parser, const Route*& matched) {
-  auto& message = parser.get();
+  const auto& message = parser.get();
   const BeastHeaderLookup headers(message.base());
-
-  Request request;
-  request.method_text = message.method_string();
-  request.method = parse_method(request.method_text);
-  request.target = message.target();
-  request.headers = &headers;
+  Request request = make_request(message, headers);
   request.client_address = client_address_;
   request.server_port = environment_.server_port;
-  request.body = message.body();
 
-  const auto split = split_request_target(request.target);
-  if (!split) {
-    start_span(nullptr);
-    co_return error_response(ErrorCode::kBadRequest, "malformed request target");
-  }
-  request.path = split->path;
-  request.query = split->query;
-
-  RouteMatch match = environment_.router.match(request.method, request.path);
-  start_span(match.route);
+  Routing routing = route_request(environment_.router, message, request);
+  start_span(routing.route);
   request.span_context = span_.context();
-  if (match.outcome == MatchOutcome::kNotFound) {
-    co_return error_response(ErrorCode::kNotFound, "no such resource");
-  }
-  if (match.outcome == MatchOutcome::kMethodNotAllowed) {
-    Response response = error_response(ErrorCode::kMethodNotAllowed, "method not allowed here");
-    response.headers.emplace_back("Allow", std::string(match.allow));
-    co_return response;
-  }
-  const Route& route = *match.route;
-  request.params = match.params;
-  matched = &route;
-
-  if (route.is_websocket()) {
-    if (!beast::websocket::is_upgrade(message)) {
-      co_return error_response(ErrorCode::kBadRequest, "this route needs a WebSocket upgrade");
-    }
-    co_return Response{};
-  }
-
-  try {
-    co_return co_await route.handler(request);
-  } catch (const std::exception& failure) {
-    environment_.logger.write(Level::kError, "http.session", "Handler failed",
-                              {{"route", route.label}, {"error", failure.what()}});
-  } catch (...) {
-    environment_.logger.write(Level::kError, "http.session", "Handler failed",
-                              {{"route", route.label}});
-  }
-  co_return error_response(ErrorCode::kInternal, "internal error");
+  matched = routing.route;
+  if (routing.bad_target) count_rejection(RejectReason::kBadEncoding);
+  if (routing.answer) co_return std::move(*routing.answer);
+  if (routing.route->is_websocket()) co_return Response{};
+  co_return co_await run_handler(*routing.route, request, environment_.logger);
 }
 
 asio::awaitable<bool> HttpSession::write_response(const Response& response, bool head_only,
@@ -326,7 +289,8 @@ asio::awaitable<bool> HttpSession::write_response(const Response& response, bool
 
 // Note for every co_await in a condition below: GCC 12 miscompiles `if (co_await f())`
 // (the process died with SIGILL), so results are named first.
-asio::awaitable<void> HttpSession::fail(Response response) {
+asio::awaitable<void> HttpSession::fail(Response response, RejectReason reason) {
+  count_rejection(reason);
   const bool written = co_await write_response(response, false, false, false);
   const Route* route = nullptr;
   if (head_parsed_) {
@@ -376,7 +340,7 @@ void HttpSession::finish_request(const Route* route, Method method, const Respon
     }
     if (route != nullptr) span_.set_attribute("http.route", std::string_view(route->label));
     span_.set_attribute("url.path", path_);
-    span_.set_attribute("url.scheme", std::string_view("http"));
+    span_.set_attribute("url.scheme", std::string_view(stream_.is_tls() ? "https" : "http"));
     span_.set_attribute("http.response.status_code", static_cast<std::int64_t>(response.status));
     span_.set_attribute("server.address", server_address_);
     span_.set_attribute("server.port", static_cast<std::int64_t>(environment_.server_port));
@@ -431,6 +395,11 @@ void HttpSession::record_metrics(const Route* route, Method method, unsigned sta
 }
 
 asio::awaitable<void> HttpSession::run() {
+  if (stream_.is_tls()) {
+    const bool secured =
+        co_await tls_handshake(stream_, environment_.limits.header_timeout, environment_.logger);
+    if (!secured) co_return;
+  }
   bool first = true;
   while (true) {
     const auto wait = first ? environment_.limits.header_timeout : environment_.limits.idle_timeout;
@@ -451,10 +420,10 @@ asio::awaitable<void> HttpSession::run() {
     user_agent_ = {};
     traceparent_ = {};
     tracestate_ = {};
-    const bool line_ok = co_await read_request_line();
-    if (!line_ok) co_return;
+    const std::optional<std::size_t> head_length = co_await read_request_head();
+    if (!head_length) co_return;
     RequestParser parser;
-    const bool request_read = co_await read_request(parser);
+    const bool request_read = co_await read_request(parser, *head_length);
     if (!request_read) co_return;
 
     const Method method = parse_method(parser.get().method_string());
@@ -501,8 +470,16 @@ asio::awaitable<void> run_http_session(tcp::socket socket, SessionEnvironment& e
   co_await session.run();
 }
 
-asio::awaitable<void> reject_connection(tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
+asio::awaitable<void> reject_connection(tcp::socket socket, SessionEnvironment& environment) {
+  if (environment.metrics != nullptr) {
+    environment.metrics->record_rejection(RejectReason::kTooManyConnections);
+  }
+  SessionStream stream = make_stream(std::move(socket), environment.tls);
+  if (stream.is_tls()) {
+    const bool secured =
+        co_await tls_handshake(stream, environment.limits.header_timeout, environment.logger);
+    if (!secured) co_return;
+  }
   const Response response =
       error_response(ErrorCode::kUnavailable, "too many connections, try again later");
   std::string head;

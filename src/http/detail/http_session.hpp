@@ -12,7 +12,9 @@ namespace glassbox::http::detail {
 boost::asio::awaitable<void> run_http_session(boost::asio::ip::tcp::socket socket,
                                               SessionEnvironment& environment);
 
-// Answers a connection over the connection limit with 503 and closes it.
-boost::asio::awaitable<void> reject_connection(boost::asio::ip::tcp::socket socket);
+// Answers a connection over the connection limit with 503 (over TLS when the server speaks
+// it) and closes it.
+boost::asio::awaitable<void> reject_connection(boost::asio::ip::tcp::socket socket,
+                                               SessionEnvironment& environment);
 
 }  // namespace glassbox::http::detail

@@ -16,6 +16,7 @@ class Tracer;
 namespace glassbox::http {
 class RequestMetrics;
 class Router;
+class TlsContext;
 }  // namespace glassbox::http
 
 namespace glassbox::http::detail {
@@ -34,6 +35,7 @@ struct SessionEnvironment {
   // When spans are exported, only sampled requests lend their trace id to exemplars (the
   // id must lead to a stored trace); otherwise every request does (it leads to its logs).
   bool exemplars_only_when_sampled = false;
+  const TlsContext* tls = nullptr;  // set: every connection speaks TLS (https)
 };
 
 }  // namespace glassbox::http::detail

@@ -32,7 +32,7 @@ class WebSocketSession final : public WebSocketPeer,
                                public Connection,
                                public std::enable_shared_from_this<WebSocketSession> {
  public:
-  WebSocketSession(beast::tcp_stream stream, SessionEnvironment& environment)
+  WebSocketSession(SessionStream stream, SessionEnvironment& environment)
       : ws_(std::move(stream)), executor_(ws_.get_executor()), environment_(environment) {}
 
   // Messages are queued here, under the lock, in the order callers hand them over; only
@@ -77,7 +77,7 @@ class WebSocketSession final : public WebSocketPeer,
   }
   asio::awaitable<void> write_queued();
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<SessionStream> ws_;
   asio::any_io_executor executor_;
   SessionEnvironment& environment_;
   ConnectionRegistry::Handle registration_;
@@ -179,7 +179,7 @@ asio::awaitable<void> WebSocketSession::run(
 }  // namespace
 
 asio::awaitable<void> run_websocket_session(
-    beast::tcp_stream stream, beast::http::request<beast::http::string_body> upgrade_request,
+    SessionStream stream, beast::http::request<beast::http::string_body> upgrade_request,
     const WebSocketHandler& handler, SessionEnvironment& environment) {
   auto session = std::make_shared<WebSocketSession>(std::move(stream), environment);
   co_await session->run(std::move(upgrade_request), handler);

@@ -196,8 +196,6 @@ TEST(UserBody, MalformedBodiesAreMalformedJson) {
       R"({"name":"A","email":"a@b.io"}{})",
       "nul",
       "{'name':'A'}",
-      "{\"name\":\"\xFF\",\"email\":\"a@b.io\"}",
-      "{\"name\":\"\xED\xA0\x80\",\"email\":\"a@b.io\"}",
       R"({"name":"\ud800","email":"a@b.io"})",
       R"({"name":"A" /* c */,"email":"a@b.io"})",
       deep,
@@ -294,6 +292,38 @@ TEST(UserBody, MessagesNeverEchoTheValue) {
     const auto error = expect_error(parse_user_body(body, true));
     EXPECT_EQ(error.message.find(marker), std::string::npos) << error.message;
     EXPECT_EQ(error.message.find("<script>"), std::string::npos) << error.message;
+  }
+}
+
+// Depends on how Boost.JSON 1.81 builds an object from duplicate keys (see
+// parse_user_body): should an upgrade change it, this test says so.
+TEST(UserBody, ADuplicateKeyIsMalformedJson) {
+  for (const std::string_view body :
+       {R"({"name":"a","name":"b","email":"d@example.com"})",
+        R"({"name":"a","email":"d@example.com","email":"e@example.com"})",
+        R"({"name":"a","email":"d@example.com","x":1,"x":2})"}) {
+    const auto result = parse_user_body(body, true);
+    const auto* error = std::get_if<BodyError>(&result);
+    ASSERT_NE(error, nullptr) << body;
+    EXPECT_EQ(error->kind, BodyError::Kind::kMalformedJson) << body;
+  }
+  EXPECT_TRUE(std::holds_alternative<UserInput>(
+      parse_user_body(R"({"name":"a","email":"d@example.com","x":{"y":1}})", true)));
+}
+
+TEST(UserBody, InvalidUtf8IsMalformedJsonNamingTheField) {
+  const auto result = parse_user_body("{\"name\":\"N\",\"email\":\"a\xff@example.com\"}", true);
+  const auto* error = std::get_if<BodyError>(&result);
+  ASSERT_NE(error, nullptr);
+  EXPECT_EQ(error->kind, BodyError::Kind::kMalformedJson);
+  EXPECT_EQ(error->field, "email");
+  EXPECT_NE(error->message.find("email"), std::string::npos) << error->message;
+  EXPECT_EQ(error->message.find('\xff'), std::string::npos);
+  for (const std::string body : {"{\"name\":\"\xFF\",\"email\":\"a@b.io\"}",
+                                 "{\"name\":\"\xED\xA0\x80\",\"email\":\"a@b.io\"}"}) {
+    const auto in_name = expect_error(parse_user_body(body, true));
+    EXPECT_EQ(in_name.kind, BodyError::Kind::kMalformedJson);
+    EXPECT_EQ(in_name.field, "name");
   }
 }
 

@@ -57,8 +57,53 @@ TEST(CheckRequestLine, TargetExactlyAtTheLimitIsAccepted) {
   EXPECT_EQ(check_request_line(received, 8192), RequestLineStatus::kComplete);
 }
 
+TEST(CheckRequestLine, RefusesAnOverlongLineWhetherOrNotItHasEnded) {
+  const std::string method(8192 + 64 + 1 - 12, 'M');  // with " /x HTTP/1.1": 1 byte too many
+  const std::string line = method + " /x HTTP/1.1";
+  ASSERT_EQ(line.size(), 8192u + 64 + 1);
+  EXPECT_EQ(check_request_line(line + "\r\n", 8192), RequestLineStatus::kTooLong);
+  EXPECT_EQ(check_request_line(line, 8192), RequestLineStatus::kIncomplete);  // may end next
+  EXPECT_EQ(check_request_line(line + "1", 8192), RequestLineStatus::kTooLong);
+  EXPECT_EQ(check_request_line(line.substr(1) + "\r\n", 8192), RequestLineStatus::kComplete);
+}
+
 TEST(CheckRequestLine, SkipsLeadingEmptyLines) {
   EXPECT_EQ(check_request_line("\r\n\r\nGET / HTTP/1.1\r\n", 8192), RequestLineStatus::kComplete);
+}
+
+RequestHeadStatus head_status(std::string_view received, std::size_t limit) {
+  return check_request_head(received, limit).status;
+}
+
+TEST(CheckRequestHead, IsCompleteAtTheEmptyLineThatEndsTheHead) {
+  const auto head = check_request_head("GET / HTTP/1.1\r\nHost: x\r\n\r\nbody", 16384);
+  EXPECT_EQ(head.status, RequestHeadStatus::kComplete);
+  EXPECT_EQ(head.length, 27u);  // the body is not the head's
+  EXPECT_EQ(head_status("GET / HTTP/1.1\r\nHost: x\r\n", 16384), RequestHeadStatus::kIncomplete);
+  EXPECT_EQ(head_status("GET / HTTP/1.1\r\nHost: x\r\n\r", 16384), RequestHeadStatus::kIncomplete);
+}
+
+TEST(CheckRequestHead, EndsAtABareLineFeedSoThatTheParserRefusesIt) {
+  const auto head = check_request_head("GET / HTTP/1.1\nHost: x\n\nrest", 16384);
+  EXPECT_EQ(head.status, RequestHeadStatus::kComplete);
+  EXPECT_EQ(head.length, 24u);
+}
+
+TEST(CheckRequestHead, CountsTheWholeHeadAgainstTheLimit) {
+  const std::string head = "GET / HTTP/1.1\r\nX: " + std::string(100, 'a') + "\r\n\r\n";
+  EXPECT_EQ(head_status(head, head.size()), RequestHeadStatus::kComplete);
+  EXPECT_EQ(head_status(head, head.size() - 1), RequestHeadStatus::kTooLarge);
+  // However it arrives: without its end yet, and already at the limit.
+  EXPECT_EQ(head_status(head.substr(0, 60), 60), RequestHeadStatus::kTooLarge);
+  EXPECT_EQ(head_status(head.substr(0, 59), 60), RequestHeadStatus::kIncomplete);
+}
+
+TEST(LeadingEmptyLines, CountsOnlyWholeEmptyLinesBeforeTheRequestLine) {
+  EXPECT_EQ(leading_empty_lines("GET / HTTP/1.1\r\n"), 0u);
+  EXPECT_EQ(leading_empty_lines("\r\nGET / HTTP/1.1\r\n"), 2u);
+  EXPECT_EQ(leading_empty_lines("\r\n\r\n\r"), 4u);  // a half-received third line stays
+  EXPECT_EQ(leading_empty_lines("\n\r\nGET"), 0u);   // a bare LF is not an empty line
+  EXPECT_EQ(leading_empty_lines(""), 0u);
 }
 
 }  // namespace

@@ -108,5 +108,20 @@ TEST(RouterRegistration, RefusesMalformedTemplates) {
   }
 }
 
+TEST(RouterRegistration, RefusesAParameterNamedTwice) {
+  Router router;
+  EXPECT_THROW(router.add(Method::kGet, "/a/{n}/{n:int}", answer(200)), std::invalid_argument);
+}
+
+TEST(RouterRegistration, TakesAsManyParametersAsAHandlerCanSee) {
+  Router router;
+  router.add(Method::kGet, "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}", answer(200));
+  const RouteMatch match = router.match(Method::kGet, "/1/2/3/4/5/6/7/8");
+  ASSERT_EQ(match.outcome, MatchOutcome::kMatched);
+  EXPECT_EQ(match.params.get("h"), "8");
+  EXPECT_THROW(router.add(Method::kGet, "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}", answer(200)),
+               std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace glassbox::http
