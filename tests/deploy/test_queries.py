@@ -14,7 +14,6 @@ check one aspect of it."""
 
 from __future__ import annotations
 
-import concurrent.futures
 import os
 import re
 import shutil
@@ -49,10 +48,10 @@ TEMPO_GENERATED = re.compile(r"\btraces_(spanmetrics|service_graph)_\w+")
 SILENT_ON_A_HEALTHY_SERVICE = {
     "GlassboxDown": "every glassbox target is up",
     "HighLatency": "API answers take well under a millisecond",
-    "HighErrorRate": "a handful of 503s among thousands of answers is far below 5 %",
-    "AvailabilityBudgetBurnFast": "the 5xx ratio is far below 14.4 x the 0.1 % budget",
-    "AvailabilityBudgetBurnSlow": "the 5xx ratio is far below 6 x the 0.1 % budget",
-    "AvailabilityBudgetBurnTicket": "the 5xx ratio is below the 0.1 % budget",
+    "HighErrorRate": "the load provokes no 5xx",
+    "AvailabilityBudgetBurnFast": "no 5xx: nothing of the 0.1 % budget burns",
+    "AvailabilityBudgetBurnSlow": "no 5xx: nothing of the 0.1 % budget burns",
+    "AvailabilityBudgetBurnTicket": "no 5xx: nothing of the 0.1 % budget burns",
     "LatencyBudgetBurnFast": "no API request takes 100 ms",
     "LatencyBudgetBurnSlow": "no API request takes 100 ms",
     "LatencyBudgetBurnTicket": "no API request takes 100 ms",
@@ -191,15 +190,6 @@ def drive_load(server: GlassboxServer, seconds: float) -> int:
     return int(match[-1]) if match else 0
 
 
-def provoke_overload(server: GlassboxServer):
-    """A few 503s: concurrent Fibonacci requests against a one-thread, one-slot compute pool
-    (the status and error panels then show a real 5xx series, as in production)."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
-        statuses = list(pool.map(lambda _: server.get("/compute/32", timeout=60).status,
-                                 range(6)))
-    assert 503 in statuses, f"no request was refused by the saturated pool: {statuses}"
-
-
 def rule_group_evaluated_after(group: dict, moment: float) -> bool:
     stamp = group.get("lastEvaluation", "")
     if not stamp or stamp.startswith("0001-"):
@@ -228,7 +218,8 @@ def scenario(postgres_shared):
             "GLASSBOX_HOST": LOOPBACK, "GLASSBOX_PORT": "0",
             "DATABASE_URL": postgres_shared.url(database),
             "CLEANUP_INTERVAL_SECONDS": "1",
-            "COMPUTE_THREADS": "1", "COMPUTE_QUEUE": "1",
+            # Room for the load's occasional larger Fibonacci: a full pool answers 503.
+            "COMPUTE_QUEUE": "256",
         })
         server = GlassboxServer(env=env)
         server.start()
@@ -263,8 +254,10 @@ def scenario(postgres_shared):
         prometheus.start()
         prometheus.wait_up(targets=len(scrape_configs), timeout=60)
 
+        # No 5xx on purpose: even one 503 in a few thousand requests is over the 0.1 %
+        # budget, and the ticket burn-rate alert would rightly go pending. The error panels
+        # zero-fill, so they return data without one.
         load_started = time.time()
-        provoke_overload(server)
         sent = drive_load(server, LOAD_SECONDS)
         load_finished = time.time()
         # Every target scraped, and every rule group evaluated, after the load ended: what
