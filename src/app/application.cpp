@@ -1,5 +1,7 @@
 #include "app/application.hpp"
 
+#include <sched.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -47,10 +49,22 @@ telemetry::log::Level to_log_level(LogLevel level) {
   return Level::kInfo;
 }
 
+// The cores this process may run on: its CPU affinity mask (`taskset`, a container's
+// cpuset), as Go's GOMAXPROCS reads it. std::thread::hardware_concurrency() counts every
+// online CPU, so a service confined to one core would start a loop per core of the host.
+unsigned usable_cores() {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0) {
+    const int count = CPU_COUNT(&allowed);
+    if (count > 0) return static_cast<unsigned>(count);
+  }
+  const unsigned online = std::thread::hardware_concurrency();
+  return online == 0 ? 1 : online;
+}
+
 unsigned resolve_thread_count(unsigned configured) {
-  if (configured != 0) return configured;
-  const unsigned cores = std::thread::hardware_concurrency();
-  return cores == 0 ? 1 : cores;
+  return configured != 0 ? configured : usable_cores();
 }
 
 // postgresql://user:secret@host/db -> postgresql://user:***@host/db, for the log.

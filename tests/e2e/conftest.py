@@ -41,12 +41,12 @@ def pytest_configure(config):
 
 @pytest.fixture
 def start_server():
-    """Factory: start_server(env={...}, args=[...], wait=True) -> GlassboxServer.
+    """Factory: start_server(env={...}, args=[...], wait=True, cpus=None) -> GlassboxServer.
     Every server started through it is stopped (SIGTERM, then SIGKILL) at teardown."""
     servers = []
 
-    def _start(env=None, args=None, wait=True, workdir=None):
-        server = GlassboxServer(env=env, args=args, workdir=workdir)
+    def _start(env=None, args=None, wait=True, workdir=None, cpus=None):
+        server = GlassboxServer(env=env, args=args, workdir=workdir, cpus=cpus)
         servers.append(server)
         if wait:
             server.start()

@@ -329,12 +329,14 @@ class GlassboxServer:
     `Listening` record, then keeps draining stdout (and stderr) in background threads."""
 
     def __init__(self, env: dict | None = None, args: list | None = None,
-                 workdir: str | None = None):
+                 workdir: str | None = None, cpus: set | None = None):
         self.overrides = dict(env or {})
         self.overrides.setdefault("DATABASE_URL", "sqlite://:memory:")
         self.overrides.setdefault("GLASSBOX_HOST", LOOPBACK)
         self.overrides.setdefault("GLASSBOX_PORT", "0")
         self.args = list(args or [])
+        # The CPUs the process may run on (sched_setaffinity, like `taskset`); None: ours.
+        self.cpus = set(cpus) if cpus is not None else None
         self._own_workdir = workdir is None
         self.workdir = workdir or tempfile.mkdtemp(prefix="glassbox-e2e-")
         self.process: subprocess.Popen | None = None
@@ -363,7 +365,8 @@ class GlassboxServer:
                                 "(set GLASSBOX_BINARY)")
         self.process = subprocess.Popen(
             [binary, *self.args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, cwd=self.workdir, env=clean_environment(self.overrides))
+            stderr=subprocess.PIPE, cwd=self.workdir, env=clean_environment(self.overrides),
+            preexec_fn=None if self.cpus is None else lambda: os.sched_setaffinity(0, self.cpus))
         for target in (self._drain_stdout, self._drain_stderr):
             thread = threading.Thread(target=target, daemon=True)
             thread.start()

@@ -97,6 +97,23 @@ def test_listening_record_names_the_port(start_server):
     assert server.get("/health").status == 200
 
 
+def _started_io_threads(server) -> int:
+    record = next(r for r in server.log_records() if r.get("message") == "Starting")
+    return record["io_threads"]
+
+
+def test_io_threads_default_to_the_cores_the_process_may_use(start_server):
+    # Like Go's GOMAXPROCS: the affinity mask (taskset, a container's cpuset) decides, not
+    # the host's CPU count. Confined to one core, the service starts one loop.
+    allowed = sorted(os.sched_getaffinity(0))
+    assert _started_io_threads(start_server()) == len(allowed)
+    confined = start_server(cpus={allowed[-1]})
+    assert _started_io_threads(confined) == 1
+    assert confined.get("/health").status == 200
+    explicit = start_server(env={"GLASSBOX_THREADS": "3"}, cpus={allowed[-1]})
+    assert _started_io_threads(explicit) == 3
+
+
 def test_unusable_database_file_refuses_to_start(tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("file in the way")

@@ -76,7 +76,7 @@ def wrk(started: procs.Started, path: str, seconds: float, latency: bool = True,
     argv.append(f"http://127.0.0.1:{started.port}{path}")
     meter = CpuMeter(started, helper)
     run = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 30, check=True,
-                         preexec_fn=procs.raise_priority)
+                         preexec_fn=procs.client_preexec(started.pinned))
     result = parse_wrk(run.stdout)
     result.update(meter.read(), wrk_output=run.stdout)
     return result
@@ -123,7 +123,7 @@ def fixed_rate(client: str, started: procs.Started, path: str, rate: float,
             str(WRK_CONNECTIONS), f"{warmup:g}"]
     meter = CpuMeter(started, helper)
     run = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + warmup + 30,
-                         check=True, preexec_fn=procs.raise_priority)
+                         check=True, preexec_fn=procs.client_preexec(started.pinned))
     result = json.loads(run.stdout)
     result.update(meter.read())
     return result

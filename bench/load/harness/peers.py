@@ -25,15 +25,16 @@ class Peer:
     has_metrics: bool = True
     exports_spans: bool = False
     short: str = ""     # as the chart shows it
+    pinned: bool = True  # on procs.SERVER_CPUS, its wrk on procs.CLIENT_CPUS
 
 
 PEERS = [
     Peer("glassbox_full", "Glassbox, full telemetry", "glassbox", exports_spans=True,
          short="Glassbox full"),
-    # The default is one I/O thread per core (CONTRACT.md); with wrk on the same two cores,
-    # one thread is measured as well (docs/decisions/002-http-threading.md).
-    Peer("glassbox_full_1thread", "Glassbox, full telemetry, 1 I/O thread", "glassbox",
-         env={"GLASSBOX_THREADS": "1"}, exports_spans=True, short="Glassbox full, 1 thread"),
+    # Every peer runs on the server cores and wrk on the client core (procs.SERVER_CPUS);
+    # this one shares all cores with wrk, as an unpinned run would (decisions/010).
+    Peer("glassbox_full_unpinned", "Glassbox, full telemetry, sharing every core with wrk",
+         "glassbox", exports_spans=True, pinned=False, short="Glassbox full, unpinned"),
     Peer("glassbox_tracing_off", "Glassbox, tracing off", "glassbox",
          env={"OTEL_TRACES_EXPORTER": "none"}, short="Glassbox tracing off"),
     Peer("glassbox_off", "Glassbox, telemetry off*", "glassbox",
@@ -81,7 +82,7 @@ class Builds:
 def start_sink(builds: Builds, directory: Path) -> procs.Started:
     port = procs.free_port()
     sink = procs.start("otlp-sink", [str(builds.bin / "otlp-sink"), "-addr", f"127.0.0.1:{port}"],
-                       directory, port, base_env())
+                       directory, port, base_env(), client_side=True)
     procs.wait_ready(sink, "/stats")
     return sink
 
@@ -106,11 +107,11 @@ def start(peer: Peer, builds: Builds, directory: Path, sink_port: int) -> procs.
         config = directory / "nginx.conf"
         config.write_text(template.replace("@PREFIX@", str(directory)).replace("@PORT@", str(port)))
         argv = ["nginx", "-p", str(directory), "-e", str(directory / "error.log"), "-c", str(config)]
-        started = procs.start(peer.name, argv, directory, port, env)
+        started = procs.start(peer.name, argv, directory, port, env, pinned=peer.pinned)
     elif peer.kind == "go":
         argv = [str(builds.bin / "go-peer"), "-addr", f"127.0.0.1:{port}",
                 "-log", str(directory / "access.log")]
-        started = procs.start(peer.name, argv, directory, port, env)
+        started = procs.start(peer.name, argv, directory, port, env, pinned=peer.pinned)
     elif peer.kind == "fastapi":
         env["ACCESS_LOG_FILE"] = str(directory / "access.log")
         if peer.workers > 1:
@@ -118,7 +119,8 @@ def start(peer: Peer, builds: Builds, directory: Path, sink_port: int) -> procs.
             env["PROMETHEUS_MULTIPROC_DIR"] = str(directory / "prometheus-multiproc")
         # `uvicorn app:app --workers N --no-access-log`, with TCP_NODELAY (see serve.py).
         argv = ["/usr/bin/python3", "serve.py", "127.0.0.1", str(port), str(peer.workers)]
-        started = procs.start(peer.name, argv, directory, port, env, cwd=LOAD_DIR / "fastapi")
+        started = procs.start(peer.name, argv, directory, port, env, cwd=LOAD_DIR / "fastapi",
+                              pinned=peer.pinned)
     else:
         env |= {"GLASSBOX_HOST": "127.0.0.1", "GLASSBOX_PORT": str(port),
                 "DATABASE_URL": f"sqlite://{directory / 'glassbox.db'}",
@@ -127,7 +129,7 @@ def start(peer: Peer, builds: Builds, directory: Path, sink_port: int) -> procs.
         env |= peer.env
         # The access log is stdout (CONTRACT.md): redirected to a file.
         started = procs.start(peer.name, [str(ROOT / "build/release/glassbox")], directory, port,
-                              env, stdout_name="access.log")
+                              env, stdout_name="access.log", pinned=peer.pinned)
     try:
         procs.wait_ready(started)
         if peer.kind == "glassbox":

@@ -31,6 +31,40 @@ def raise_priority() -> None:
             pass
 
 
+def _split_cpus() -> tuple[set, set]:
+    """The cores of the peer under test (and the OTLP sink) and the load generator's: the
+    last allowed core for the client, the others for the server. On one core both share it."""
+    allowed = sorted(os.sched_getaffinity(0))
+    if len(allowed) < 2:
+        return set(allowed), set(allowed)
+    return set(allowed[:-1]), {allowed[-1]}
+
+
+# Without pinning, wrk and the server share every core and the scheduler's placement changes
+# from run to run; pinned, each peer gets the same budget. The OTLP sink, which stands for a
+# collector elsewhere, runs beside the load generator, so that a peer pays for its own
+# telemetry and not for the receiver's (docs/decisions/010-bench-pinning.md).
+SERVER_CPUS, CLIENT_CPUS = _split_cpus()
+
+
+def _preexec(cpus: set | None):
+    def prepare() -> None:
+        raise_priority()
+        if cpus is not None:
+            os.sched_setaffinity(0, cpus)
+    return prepare
+
+
+def server_preexec(pinned: bool = True):
+    """preexec_fn for a peer or the sink: the niceness, and the server cores when pinned."""
+    return _preexec(SERVER_CPUS if pinned else None)
+
+
+def client_preexec(pinned: bool = True):
+    """preexec_fn for wrk and the fixed-rate client: the niceness, and the client core."""
+    return _preexec(CLIENT_CPUS if pinned else None)
+
+
 def free_port() -> int:
     """A loopback port nobody listens on right now (the kernel picks it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -114,6 +148,7 @@ class Started:
     directory: Path
     port: int
     logs: list = field(default_factory=list)
+    pinned: bool = True  # on SERVER_CPUS, its load generator on CLIENT_CPUS
 
     @property
     def pids(self) -> list[int]:
@@ -121,14 +156,18 @@ class Started:
 
 
 def start(name: str, argv: list[str], directory: Path, port: int, env: dict,
-          cwd: Path | None = None, stdout_name: str = "stdout.log") -> Started:
+          cwd: Path | None = None, stdout_name: str = "stdout.log",
+          pinned: bool = True, client_side: bool = False) -> Started:
+    """Starts a process in its own session; pinned, on SERVER_CPUS (CLIENT_CPUS when it is
+    `client_side`, as the OTLP sink is)."""
     directory.mkdir(parents=True, exist_ok=True)
     stdout = open(directory / stdout_name, "wb")
     stderr = open(directory / "stderr.log", "wb")
     process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
                                env=env, cwd=cwd or directory, start_new_session=True,
-                               preexec_fn=raise_priority)
-    return Started(name, process, directory, port, [stdout, stderr])
+                               preexec_fn=(client_preexec if client_side else server_preexec)(
+                                   pinned))
+    return Started(name, process, directory, port, [stdout, stderr], pinned)
 
 
 def wait_ready(started: Started, path: str = "/health", timeout: float = 20.0) -> None:

@@ -139,7 +139,7 @@ def targets(results: dict, summary: dict) -> list[tuple[str, str, bool | None]]:
 def _telemetry_lines(results: dict) -> list[str]:
     lines = []
     for index, measured in enumerate(results["rounds"], 1):
-        for name in (FULL, "glassbox_full_1thread"):
+        for name in (FULL, "glassbox_full_unpinned"):
             m = measured.get(name)
             if not m:
                 continue
@@ -156,6 +156,10 @@ def _telemetry_lines(results: dict) -> list[str]:
     return lines
 
 
+def _cpus(cpus: list | None) -> str:
+    return ",".join(str(c) for c in cpus) if cpus else "any"
+
+
 def markdown(results: dict, summary: dict) -> str:
     settings, peers = results["settings"], results["peers"]
     out = [f"Run of {results['started_at']}: {settings['rounds']} interleaved rounds, "
@@ -164,7 +168,10 @@ def markdown(results: dict, summary: dict) -> str:
            f"average {' '.join(f'{v:.2f}' for v in results['load_average_before'])} before, "
            f"{' '.join(f'{v:.2f}' for v in results['load_average_after'])} after; "
            f"{results['elapsed_seconds'] / 60:.1f} minutes in all. Medians over the rounds, "
-           "(min–max) beside them; ratios computed per round, then medianed.", "",
+           "(min–max) beside them; ratios computed per round, then medianed. "
+           f"Peers on CPU {_cpus(settings.get('server_cpus'))}; wrk, the fixed-rate client and "
+           f"the OTLP sink on CPU {_cpus(settings.get('client_cpus'))} (the peer marked as "
+           "sharing every core excepted).", "",
            "| peer | req/s | Glassbox full ÷ peer | p50 ms | p99 ms | errors | RSS idle MiB "
            "| RSS after MiB | `/metrics` ms | `/metrics` KiB |",
            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]

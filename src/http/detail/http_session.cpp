@@ -149,7 +149,8 @@ class HttpSession final : public Connection {
   beast::flat_buffer buffer_;
   std::string client_address_;
   std::string server_address_;
-  std::string head_;  // reused for every response's head
+  std::string head_;       // reused for every response's head
+  std::string span_name_;  // reused for every request's span name
   std::chrono::steady_clock::time_point request_started_;
   std::optional<telemetry::metrics::TraceId> trace_id_;  // for the exemplar, when any
   telemetry::trace::Span span_;
@@ -306,13 +307,15 @@ void HttpSession::start_span(const Route* route) {
   if (tracer == nullptr) return;
   const auto parent = telemetry::trace::extract_context(traceparent_, tracestate_);
   // OpenTelemetry: "{method} {route}", or "HTTP" for a method outside the standard set.
-  std::string name(method_ == Method::kOther ? std::string_view("HTTP") : method_name(method_));
+  // Built in a buffer the session keeps: "GET /api/users/{id}" is past the small-string
+  // size, and a fresh string would cost an allocation per request.
+  span_name_.assign(method_ == Method::kOther ? std::string_view("HTTP") : method_name(method_));
   if (route != nullptr) {
-    name += ' ';
-    name += route->label;
+    span_name_ += ' ';
+    span_name_ += route->label;
   }
-  span_ =
-      tracer->start_span(name, telemetry::trace::SpanKind::kServer, parent ? &*parent : nullptr);
+  span_ = tracer->start_span(span_name_, telemetry::trace::SpanKind::kServer,
+                             parent ? &*parent : nullptr);
 }
 
 void HttpSession::remember_head(const bhttp::request<bhttp::string_body>& message) {
