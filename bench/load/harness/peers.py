@@ -42,6 +42,8 @@ PEERS = [
          short="Glassbox telemetry off"),
     Peer("nginx", "nginx, fixed body", "nginx", has_metrics=False, short="nginx"),
     Peer("go", "Go net/http + client_golang", "go", short="Go"),
+    Peer("go_unpinned", "Go net/http + client_golang, sharing every core with wrk", "go",
+         pinned=False, short="Go, unpinned"),
     Peer("fastapi_1", "FastAPI + uvicorn, 1 worker", "fastapi", workers=1, short="FastAPI 1 worker"),
     Peer("fastapi_2", "FastAPI + uvicorn, 2 workers", "fastapi", workers=2,
          short="FastAPI 2 workers"),

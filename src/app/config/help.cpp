@@ -38,7 +38,7 @@ std::vector<HelpRow> environment_rows() {
   return {
       {"GLASSBOX_HOST", d.host, "listen address"},
       {"GLASSBOX_PORT", std::to_string(d.port), "listen port, 0..65535 (0: any free port, logged)"},
-      {"GLASSBOX_THREADS", "cores", "I/O threads, 0..1024 (0: number of cores)"},
+      {"GLASSBOX_THREADS", "cores", "I/O threads, 0..1024 (0: cores this process may use)"},
       {"DATABASE_URL", d.database_url,
        "sqlite://PATH, sqlite://:memory: or postgresql://user:pass@host:port/db"},
       {"DATABASE_URL_FILE", "unset", "file holding DATABASE_URL (one trailing newline ignored)"},
@@ -51,7 +51,8 @@ std::vector<HelpRow> environment_rows() {
       {"GLASSBOX_LATENCY_BUCKETS", "see below",
        "histogram bucket bounds in seconds, comma-separated, increasing"},
       {"COMPUTE_MAX_N", std::to_string(d.compute_max_n), "largest n for /compute/{n}, 0..92"},
-      {"COMPUTE_THREADS", "cores", "Fibonacci worker threads, 0..1024 (0: number of cores)"},
+      {"COMPUTE_THREADS", "cores",
+       "Fibonacci worker threads, 0..1024 (0: cores this process may use)"},
       {"COMPUTE_QUEUE", "2 x threads",
        "/compute requests waiting before 503 (0: 2 x COMPUTE_THREADS)"},
       {"CLEANUP_INTERVAL_SECONDS", count_of(d.cleanup_interval),

@@ -1,5 +1,6 @@
 #include "http/detail/http_session.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
@@ -16,6 +17,7 @@
 #include <optional>
 #include <string>
 
+#include "http/detail/connection_watchdog.hpp"
 #include "http/detail/dispatch.hpp"
 #include "http/detail/graceful_close.hpp"
 #include "http/detail/request_reading.hpp"
@@ -46,6 +48,12 @@ constexpr auto kBodyReadTimeout = std::chrono::seconds(30);
 constexpr auto kWriteTimeout = std::chrono::seconds(30);
 constexpr std::size_t kFirstReadSize = 4096;
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+
+// The shortest timeout the session arms its watchdog with (see ConnectionWatchdog).
+std::chrono::steady_clock::duration shortest_timeout(const Limits& limits) {
+  return std::min<std::chrono::steady_clock::duration>(
+      {limits.header_timeout, limits.idle_timeout, kWriteTimeout});
+}
 
 // Counts a request in http_requests_in_flight for as long as it is handled.
 class InFlight {
@@ -87,7 +95,9 @@ asio::awaitable<bool> tls_handshake(SessionStream& stream, std::chrono::seconds 
 class HttpSession final : public Connection {
  public:
   HttpSession(tcp::socket socket, SessionEnvironment& environment)
-      : stream_(make_stream(std::move(socket), environment.tls)), environment_(environment) {
+      : stream_(make_stream(std::move(socket), environment.tls)),
+        environment_(environment),
+        watchdog_(stream_, shortest_timeout(environment.limits)) {
     beast::error_code ignored;
     const auto remote = stream_.socket().remote_endpoint(ignored);
     if (!ignored) client_address_ = remote.address().to_string();
@@ -146,6 +156,10 @@ class HttpSession final : public Connection {
 
   SessionStream stream_;
   SessionEnvironment& environment_;
+  // Waiting for a request, reading its head and writing its response are bounded by the
+  // watchdog; the rare steps (TLS handshake, 100-continue, body, lingering close) by the
+  // stream's own per-operation timeouts, which are off (expires_never) otherwise.
+  ConnectionWatchdog watchdog_;
   beast::flat_buffer buffer_;
   std::string client_address_;
   std::string server_address_;
@@ -173,7 +187,7 @@ asio::awaitable<bool> HttpSession::wait_for_request(std::chrono::seconds timeout
   if (buffer_.size() > 0) co_return true;  // a pipelined request is already here
   if (environment_.stopping.load(std::memory_order_relaxed)) co_return false;
   idle_ = true;
-  stream_.expires_after(timeout);
+  watchdog_.arm(timeout);
   auto [error, count] = co_await stream_.async_read_some(buffer_.prepare(kFirstReadSize), kAsTuple);
   idle_ = false;
   if (error) co_return false;
@@ -209,7 +223,7 @@ asio::awaitable<std::optional<std::size_t>> HttpSession::read_request_head() {
         co_await stream_.async_read_some(buffer_.prepare(kFirstReadSize), kAsTuple);
     if (error) {
       // Slow-loris: a head still arriving at the header deadline is cut off, unanswered.
-      if (error == beast::error::timeout) count_rejection(RejectReason::kTimeout);
+      if (watchdog_.expired()) count_rejection(RejectReason::kTimeout);
       co_return std::nullopt;
     }
     buffer_.commit(count);
@@ -217,6 +231,7 @@ asio::awaitable<std::optional<std::size_t>> HttpSession::read_request_head() {
 }
 
 asio::awaitable<bool> HttpSession::read_request(RequestParser& parser, std::size_t head_length) {
+  watchdog_.disarm();  // the head is in; a body has its own timeout
   apply_limits(parser, environment_.limits);
   const beast::error_code header_error = parse_head(
       parser, std::string_view(static_cast<const char*>(buffer_.data().data()), head_length));
@@ -250,6 +265,7 @@ asio::awaitable<bool> HttpSession::read_request(RequestParser& parser, std::size
   }
   stream_.expires_after(kBodyReadTimeout);
   auto [body_error, body_bytes] = co_await bhttp::async_read(stream_, buffer_, parser, kAsTuple);
+  stream_.expires_never();
   if (body_error) {
     if (auto response = response_for_read_error(body_error)) {
       co_await fail(std::move(*response), rejection_reason(body_error));
@@ -283,7 +299,7 @@ asio::awaitable<bool> HttpSession::write_response(const Response& response, bool
   write_response_head(head_, response, {.keep_alive = keep_alive, .http10 = http10});
   const std::array<asio::const_buffer, 2> buffers = {
       asio::buffer(head_), head_only ? asio::const_buffer{} : asio::buffer(response.body)};
-  stream_.expires_after(kWriteTimeout);
+  watchdog_.arm(kWriteTimeout);
   auto [error, written] = co_await asio::async_write(stream_, buffers, kAsTuple);
   co_return !error;
 }
@@ -299,6 +315,7 @@ asio::awaitable<void> HttpSession::fail(Response response, RejectReason reason) 
     start_span(route);
   }
   finish_request(route, method_, response, 0, response.body.size());
+  watchdog_.stop();  // graceful_close bounds itself
   if (written) co_await graceful_close(stream_);
 }
 
@@ -402,6 +419,7 @@ asio::awaitable<void> HttpSession::run() {
     const bool secured =
         co_await tls_handshake(stream_, environment_.limits.header_timeout, environment_.logger);
     if (!secured) co_return;
+    stream_.expires_never();
   }
   bool first = true;
   while (true) {
@@ -411,7 +429,7 @@ asio::awaitable<void> HttpSession::run() {
     if (!request_arriving) break;
 
     // One deadline from the request's first byte to its last header.
-    stream_.expires_after(environment_.limits.header_timeout);
+    watchdog_.arm(environment_.limits.header_timeout);
     request_started_ = std::chrono::steady_clock::now();
     trace_id_.reset();
     span_ = telemetry::trace::Span{};
@@ -440,7 +458,7 @@ asio::awaitable<void> HttpSession::run() {
       Response upgrade;
       upgrade.status = 101;
       finish_request(route, method, upgrade, 0, 0);
-      stream_.expires_never();
+      watchdog_.stop();  // the stream moves to the WebSocket session
       co_await run_websocket_session(std::move(stream_), parser.release(), route->websocket,
                                      environment_);
       co_return;
@@ -457,6 +475,7 @@ asio::awaitable<void> HttpSession::run() {
                    head_only ? 0 : response.body.size());
     if (!written) break;
     if (!keep_alive) {
+      watchdog_.stop();  // graceful_close bounds itself
       co_await graceful_close(stream_);
       co_return;
     }
