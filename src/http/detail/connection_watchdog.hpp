@@ -12,7 +12,7 @@ namespace glassbox::http::detail {
 // Beast's tcp_stream starts a timer wait for every read and write that has an expiry and
 // cancels it when the operation completes: two timer waits, two cancellations and two
 // extra completion handlers per request, about 2,900 of the 25,000 instructions a cached
-// GET cost (callgrind; docs/decisions/010-bench-pinning.md). Here a request only stores
+// GET cost (callgrind; docs/decisions/002-http-threading.md). Here a request only stores
 // its deadline; the timer wakes at the latest `shortest` after its previous wake-up, looks
 // at the deadline, and cancels the stream's operations once it has passed. Because every
 // timeout passed to arm() is at least `shortest`, a wake-up is never later than the

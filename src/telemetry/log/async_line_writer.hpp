@@ -31,7 +31,8 @@ struct AsyncLineWriterOptions {
   // not wake it (a system call, and the woken thread may take the caller's CPU) unless
   // the ring is over half full: a line waits at most one nap. After `naps_before_sleep`
   // empty naps in a row it sleeps until the next record wakes it, so an idle service
-  // costs no wake-ups.
+  // costs no wake-ups. After a batch smaller than `batch_bytes` it also naps once, so that
+  // under load the lines of a nap go out in one write(2) rather than a few at a time.
   std::chrono::milliseconds idle_nap{2};
   int naps_before_sleep = 50;
 };
@@ -81,8 +82,13 @@ class AsyncLineWriter {
  private:
   enum State : std::uint8_t { kAwake, kNapping, kSleeping };
 
+  // What one pass over the ring wrote: nothing, less than batch_bytes, or a full batch.
+  enum class Batch : std::uint8_t { kEmpty, kPartial, kFull };
+
   void run();
-  bool write_one_batch();
+  Batch write_one_batch();
+  // After a partial batch: naps once (woken early by flush, stop or a half-full ring).
+  void linger();
   void rest();
   void wake_writer() noexcept;
   void publish_written(std::uint64_t position);

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace glassbox::telemetry::log {
 namespace {
@@ -16,6 +17,26 @@ constexpr std::array<bool, 256> kPlain = [] {
     plain[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
   return plain;
 }();
+
+// True when all eight bytes of `word` are plain (kPlain), tested at once instead of with a
+// table look-up per byte: logged paths, routes and user agents are nearly all plain. Each
+// test says exactly whether some byte matches (Bit Twiddling Hacks' haszero/hasless).
+constexpr bool all_plain(std::uint64_t word) noexcept {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+  const auto has_zero_byte = [](std::uint64_t v) { return ((v - kOnes) & ~v & kHighBits) != 0; };
+  const bool control = ((word - kOnes * 0x20) & ~word & kHighBits) != 0;  // a byte < 0x20
+  const bool high = (word & kHighBits) != 0;                              // a byte >= 0x80
+  return !control && !high && !has_zero_byte(word ^ (kOnes * 0x7F)) &&
+         !has_zero_byte(word ^ (kOnes * '"')) && !has_zero_byte(word ^ (kOnes * '\\'));
+}
+
+static_assert(all_plain(0x6867666564636261ULL));   // "abcdefgh"
+static_assert(!all_plain(0x6867666522636261ULL));  // a '"'
+static_assert(!all_plain(0x686766655C636261ULL));  // a '\\'
+static_assert(!all_plain(0x686766657F636261ULL));  // DEL
+static_assert(!all_plain(0x686766651F636261ULL));  // a control byte
+static_assert(!all_plain(0x68676665C3636261ULL));  // a UTF-8 lead byte
 
 // Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not one
 // (overlong forms, surrogates and code points above U+10FFFF are invalid, per RFC 3629).
@@ -72,6 +93,12 @@ void append_json_string(std::string& out, std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
     std::size_t run_end = i;
+    while (run_end + sizeof(std::uint64_t) <= text.size()) {
+      std::uint64_t word;
+      std::memcpy(&word, text.data() + run_end, sizeof(word));
+      if (!all_plain(word)) break;
+      run_end += sizeof(word);
+    }
     while (run_end < text.size() && kPlain[static_cast<std::uint8_t>(text[run_end])])
       ++run_end;
     out.append(text.data() + i, run_end - i);

@@ -16,15 +16,6 @@ void append_fixed_field(std::string& out, std::uint32_t field, WireType type, st
 
 }  // namespace
 
-std::size_t varint_size(std::uint64_t value) noexcept {
-  std::size_t size = 1;
-  while (value >= 0x80) {
-    value >>= 7;
-    ++size;
-  }
-  return size;
-}
-
 void append_varint(std::string& out, std::uint64_t value) {
   char buffer[kMaxVarintBytes];
   out.append(buffer, static_cast<std::size_t>(write_varint(buffer, value) - buffer));
@@ -33,10 +24,6 @@ void append_varint(std::string& out, std::uint64_t value) {
 void append_tag(std::string& out, std::uint32_t field, WireType type) {
   char buffer[kMaxVarintBytes];
   out.append(buffer, static_cast<std::size_t>(write_tag(buffer, field, type) - buffer));
-}
-
-std::size_t length_delimited_size(std::uint32_t field, std::size_t payload_size) noexcept {
-  return varint_size(std::uint64_t{field} << 3) + varint_size(payload_size) + payload_size;
 }
 
 void append_varint_field(std::string& out, std::uint32_t field, std::uint64_t value) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -17,12 +18,19 @@ enum class WireType : std::uint8_t {
   kFixed32 = 5,
 };
 
-std::size_t varint_size(std::uint64_t value) noexcept;
+// Inline and branch-free: the encoder asks for sizes several times per attribute.
+constexpr std::size_t varint_size(std::uint64_t value) noexcept {
+  // 7 bits per byte; 0 still takes one byte.
+  return (static_cast<std::size_t>(std::bit_width(value | 1)) + 6) / 7;
+}
 void append_varint(std::string& out, std::uint64_t value);
 void append_tag(std::string& out, std::uint32_t field, WireType type);
 
 // A length-delimited field's size on the wire: tag + length prefix + payload.
-std::size_t length_delimited_size(std::uint32_t field, std::size_t payload_size) noexcept;
+constexpr std::size_t length_delimited_size(std::uint32_t field,
+                                            std::size_t payload_size) noexcept {
+  return varint_size(std::uint64_t{field} << 3) + varint_size(payload_size) + payload_size;
+}
 
 void append_varint_field(std::string& out, std::uint32_t field, std::uint64_t value);
 // int64 as proto3 encodes it: two's complement, so a negative value takes ten bytes.

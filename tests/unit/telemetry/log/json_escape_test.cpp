@@ -4,6 +4,9 @@
 
 #include <boost/json/parse.hpp>
 #include <random>
+#include <string>
+#include <string_view>
+#include <utility>
 
 namespace glassbox::telemetry::log {
 namespace {
@@ -31,6 +34,25 @@ TEST(JsonEscape, ReplacesInvalidUtf8) {
   EXPECT_EQ(escaped("\xC0\xAF"), "\"" + replacement + replacement + "\"");  // overlong '/'
   EXPECT_EQ(escaped("\xED\xA0\x80"), "\"" + replacement + replacement + replacement + "\"");
   EXPECT_EQ(escaped("\xE2\x82"), "\"" + replacement + replacement + "\"");  // truncated
+}
+
+// Plain runs are scanned eight bytes at a time: every byte that needs escaping is found
+// wherever it falls in a word, and the plain bytes around it are kept.
+TEST(JsonEscape, FindsEveryEscapeAtEveryOffsetOfALongString) {
+  const std::pair<char, std::string_view> cases[] = {
+      {'"', "\\\""}, {'\\', "\\\\"}, {'\n', "\\n"}, {'\x01', "\\u0001"}, {'\x7f', "\\u007f"}};
+  for (const auto& [special, expected_escape] : cases) {
+    for (std::size_t at = 0; at < 24; ++at) {
+      std::string text(24, 'x');
+      text[at] = special;
+      const std::string expected = "\"" + std::string(at, 'x') + std::string(expected_escape) +
+                                   std::string(23 - at, 'x') + "\"";
+      EXPECT_EQ(escaped(text), expected) << "byte " << int(special) << " at " << at;
+    }
+  }
+  std::string utf8(20, 'y');
+  utf8.replace(9, 2, "\xC3\xA9");
+  EXPECT_EQ(escaped(utf8), "\"" + utf8 + "\"");
 }
 
 // Whatever bytes go in, one valid JSON string comes out, with no raw newline in it.
