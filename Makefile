@@ -46,6 +46,8 @@ load:
 # docs/benchmarks.md. Options: make bench-load BENCH_LOAD_ARGS="--rounds 5" (bench/load/run -h).
 .PHONY: bench-load
 bench-load: build-release
+	@cmake --preset release >/dev/null  # refreshes the revision the report names
+	@cmake --build --preset release -j $(JOBS)
 	@scripts/bootstrap bench
 	@bench/load/run --docs $(BENCH_LOAD_ARGS)
 
