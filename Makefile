@@ -40,13 +40,14 @@ TARGET ?= http://127.0.0.1:8080
 load:
 	@scripts/load --rate $(RATE) --duration $(DURATION) --target $(TARGET)
 
-# Side-by-side load benchmark against nginx, Go and FastAPI on loopback (about 13 minutes):
-# installs the peers (scripts/bootstrap bench), builds release, writes build/bench-load/
+# Side-by-side load benchmark against nginx, Go and FastAPI on loopback (about 9 minutes):
+# installs the peers (scripts/bootstrap bench), configures release again (so the report
+# names the revision measured) and builds it, writes build/bench-load/
 # (results.json, report.md), docs/benchmarks/load.png and the generated part of
 # docs/benchmarks.md. Options: make bench-load BENCH_LOAD_ARGS="--rounds 5" (bench/load/run -h).
 .PHONY: bench-load
-bench-load: build-release
-	@cmake --preset release >/dev/null  # refreshes the revision the report names
+bench-load: bootstrap
+	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 	@scripts/bootstrap bench
 	@bench/load/run --docs $(BENCH_LOAD_ARGS)

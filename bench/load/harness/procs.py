@@ -32,8 +32,9 @@ def raise_priority() -> None:
 
 
 def _split_cpus() -> tuple[set, set]:
-    """The cores of the peer under test (and the OTLP sink) and the load generator's: the
-    last allowed core for the client, the others for the server. On one core both share it."""
+    """The cores of the peer under test, and those of the load generator and the OTLP sink:
+    the last allowed core for the client side, the others for the server. On one core both
+    share it."""
     allowed = sorted(os.sched_getaffinity(0))
     if len(allowed) < 2:
         return set(allowed), set(allowed)

@@ -40,7 +40,16 @@ class ConnectionWatchdogTest : public ::testing::Test {
                             });
   }
 
+  // The client sends `text` 200 ms from now, well after the deadlines the tests arm.
+  void write_later(std::string_view text) {
+    later.expires_after(200ms);
+    later.async_wait([this, text](const boost::system::error_code&) {
+      asio::write(client, asio::buffer(text));
+    });
+  }
+
   asio::io_context context;
+  asio::steady_timer later{context};
   tcp::socket client{context};
   std::optional<SessionStream> server;
   std::array<char, 16> received{};
@@ -63,11 +72,7 @@ TEST_F(ConnectionWatchdogTest, ADisarmedDeadlineCancelsNothing) {
   watchdog.arm(20ms);
   watchdog.disarm();
   start_read();
-  // The client writes well after the disarmed deadline; the read must see its bytes.
-  asio::steady_timer later(context, 200ms);
-  later.async_wait([this](const boost::system::error_code&) {
-    asio::write(client, asio::buffer(std::string_view("ping")));
-  });
+  write_later("ping");  // well after the disarmed deadline: the read must see its bytes
   context.run();
   ASSERT_TRUE(read_error.has_value());
   EXPECT_FALSE(*read_error) << read_error->message();
@@ -127,10 +132,7 @@ TEST_F(ConnectionWatchdogTest, StoppedOrDestroyedItLeavesTheStreamAlone) {
   stopped.stop();
   stopped.arm(20ms);  // no effect once stopped
   start_read();
-  asio::steady_timer later(context, 200ms);
-  later.async_wait([this](const boost::system::error_code&) {
-    asio::write(client, asio::buffer(std::string_view("late")));
-  });
+  write_later("late");
   context.run();
   ASSERT_TRUE(read_error.has_value());
   EXPECT_FALSE(*read_error) << read_error->message();
