@@ -15,8 +15,8 @@ import time
 import pytest
 import websocket
 
-from glassbox import (REPO_ROOT, RawConnection, assert_error, calibrate_compute, fib,
-                      request_bytes, run_binary, wait_until)
+from glassbox import (REPO_ROOT, ConnectionClosed, RawConnection, assert_error,
+                      calibrate_compute, fib, request_bytes, run_binary, wait_until)
 
 
 # ----------------------------------------------------------------------------- command line
@@ -140,8 +140,12 @@ def test_sigterm_lets_in_flight_requests_finish_and_exits_0(start_server):
         readable, _, _ = select.select([c.sock for c in connections], [], [], 0)
         assert not readable, "requests finished before SIGTERM; calibration too fast"
         server.signal(signal.SIGTERM)
-        for conn in connections:
-            response = conn.read_response(timeout=60)
+        for index, conn in enumerate(connections):
+            try:
+                response = conn.read_response(timeout=60)
+            except ConnectionClosed as error:
+                raise AssertionError(f"in-flight request {index} lost at SIGTERM ({error})\n"
+                                     f"{server.output_tail()}") from error
             assert response.status == 200, response.describe()
             assert response.json()["n"] == n and response.json()["result"] == fib(n), response.body
     finally:

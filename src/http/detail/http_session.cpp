@@ -113,14 +113,18 @@ class HttpSession final : public Connection {
     // Busy sessions see `stopping` after their response. An idle one is closed, unless a
     // request has already reached its socket (sent before the signal, its read not yet
     // completed): that one is served, with Connection: close.
-    if (!idle_) return;
-    beast::error_code error;
-    if (stream_.socket().available(error) == 0 || error) stream_.cancel();
+    if (idle_ && !request_reached_socket()) stream_.cancel();
   }
 
   asio::awaitable<void> run();
 
  private:
+  // Bytes of a request wait in the socket, unread: sent before the server stopped (or
+  // before its notice reached this connection), so they are served.
+  bool request_reached_socket() {
+    beast::error_code error;
+    return stream_.socket().available(error) > 0 && !error;
+  }
   // Waits for the first byte of the next request, up to the idle (or, for a new
   // connection, the header) timeout. False when the connection should end.
   asio::awaitable<bool> wait_for_request(std::chrono::seconds timeout);
@@ -185,7 +189,11 @@ class HttpSession final : public Connection {
 
 asio::awaitable<bool> HttpSession::wait_for_request(std::chrono::seconds timeout) {
   if (buffer_.size() > 0) co_return true;  // a pipelined request is already here
-  if (environment_.stopping.load(std::memory_order_relaxed)) co_return false;
+  // A session can start after the stop: accepted before it, its I/O thread busy until
+  // after the signal. Its client sent a request to a server that was still accepting.
+  if (environment_.stopping.load(std::memory_order_relaxed) && !request_reached_socket()) {
+    co_return false;
+  }
   idle_ = true;
   watchdog_.arm(timeout);
   auto [error, count] = co_await stream_.async_read_some(buffer_.prepare(kFirstReadSize), kAsTuple);
