@@ -14,14 +14,18 @@ const AttributeList::Entry& AttributeList::entry(std::size_t index) const noexce
 
 void AttributeList::clear() noexcept {
   count_ = 0;
+  keys_present_ = 0;
   dropped_ = 0;
   overflow_.clear();
   text_.clear();
 }
 
 AttributeList::Entry* AttributeList::slot(std::string_view key) {
-  for (std::size_t i = 0; i < count_; ++i) {
-    if (entry(i).key == key) return &entry(i);
+  const std::uint64_t bit = key_bit(key);
+  if ((keys_present_ & bit) != 0) {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (entry(i).key == key) return &entry(i);
+    }
   }
   if (count_ == kMaxAttributes) {
     ++dropped_;
@@ -30,6 +34,7 @@ AttributeList::Entry* AttributeList::slot(std::string_view key) {
   if (count_ >= kInlineCapacity) overflow_.emplace_back();
   Entry& fresh = entry(count_++);
   fresh.key = key;
+  keys_present_ |= bit;
   return &fresh;
 }
 

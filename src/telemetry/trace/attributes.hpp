@@ -67,6 +67,29 @@ class AttributeList {
   bool empty() const noexcept { return count_ == 0; }
   AttributeView operator[](std::size_t index) const noexcept;
   std::optional<AttributeValue> find(std::string_view key) const noexcept;
+  // Calls visit(key, value) for each attribute in order, with the value as a
+  // std::string_view, std::int64_t, double or bool: what an encoder needs, without the
+  // variant operator[] builds.
+  template <class Visitor>
+  void for_each(Visitor&& visit) const {
+    for (std::size_t i = 0; i < count_; ++i) {
+      const Entry& item = entry(i);
+      switch (item.type) {
+        case Type::kString:
+          visit(item.key, std::string_view(text_.data() + item.text_offset, item.text_length));
+          break;
+        case Type::kInt:
+          visit(item.key, item.int_value);
+          break;
+        case Type::kDouble:
+          visit(item.key, item.double_value);
+          break;
+        case Type::kBool:
+          visit(item.key, item.bool_value);
+          break;
+      }
+    }
+  }
   std::uint32_t dropped() const noexcept { return dropped_; }
 
  private:
@@ -89,7 +112,17 @@ class AttributeList {
   Entry& entry(std::size_t index) noexcept;
   const Entry& entry(std::size_t index) const noexcept;
 
+  // One bit per key hash (key_bit) of the keys set: a key whose bit is clear is new, so
+  // setting it skips the scan for a duplicate — the usual case, every key set once.
+  static std::uint64_t key_bit(std::string_view key) noexcept {
+    if (key.empty()) return 1;
+    const auto middle = static_cast<unsigned char>(key[key.size() / 2]);
+    const auto last = static_cast<unsigned char>(key.back());
+    return std::uint64_t{1} << ((key.size() * 7 + middle * 3 + last) & 63);
+  }
+
   std::size_t count_ = 0;
+  std::uint64_t keys_present_ = 0;
   std::uint32_t dropped_ = 0;
   std::array<Entry, kInlineCapacity> inline_;
   std::vector<Entry> overflow_;

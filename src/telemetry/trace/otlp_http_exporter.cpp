@@ -28,7 +28,7 @@ bool retryable_status(int status) noexcept {
 OtlpHttpExporter::OtlpHttpExporter(OtlpHttpOptions options, const Resource& resource,
                                    std::string_view scope_version)
     : options_(std::move(options)),
-      endpoint_(parse_http_endpoint(options_.endpoint)),
+      client_(parse_http_endpoint(options_.endpoint)),
       protobuf_(resource, scope_version),
       json_(resource, scope_version) {
   for (const auto& [name, value] : options_.headers) {
@@ -87,7 +87,7 @@ ExportResult OtlpHttpExporter::export_batch(SpanBatch spans, Clock::time_point d
       return ExportResult::kFailure;
     }
     const HttpPostResult result =
-        http_post(endpoint_, content_type, options_.headers, body_, deadline, &cancelled_);
+        client_.post(content_type, options_.headers, body_, deadline, &cancelled_);
     if (result.failure == HttpFailure::kNone && result.status >= 200 && result.status < 300) {
       return ExportResult::kSuccess;
     }

@@ -46,7 +46,7 @@ struct OtlpHttpOptions {
 // response, waiting Retry-After seconds when given, else backing off exponentially with
 // jitter; any other status is final (2xx success, the rest failure). Gives up when the next
 // attempt could not start before the deadline: min(the batch deadline, now + timeout), and
-// once cancel() was called (from any thread; within http_post's kCancelCheckInterval).
+// once cancel() was called (from any thread; within kCancelCheckInterval).
 //
 // export_batch is called by one thread at a time (the batch processor's). Construction throws
 // std::invalid_argument for a bad or https endpoint or a header with CR/LF in it.
@@ -59,7 +59,9 @@ class OtlpHttpExporter final : public SpanExporter {
                             std::chrono::steady_clock::time_point deadline) override;
   void cancel() noexcept override;
 
-  const HttpEndpoint& endpoint() const noexcept { return endpoint_; }
+  const HttpEndpoint& endpoint() const noexcept { return client_.endpoint(); }
+  // Connections opened to the collector so far (one, while it keeps the connection open).
+  std::uint64_t connections_opened() const noexcept { return client_.connections_opened(); }
 
  private:
   std::chrono::milliseconds backoff(int attempt) const;
@@ -67,7 +69,7 @@ class OtlpHttpExporter final : public SpanExporter {
   void pause(std::chrono::milliseconds wait);
 
   OtlpHttpOptions options_;
-  HttpEndpoint endpoint_;
+  HttpClient client_;  // keeps its connection to the collector open between batches
   OtlpProtobufEncoder protobuf_;
   OtlpJsonEncoder json_;
   std::string body_;  // reused between batches

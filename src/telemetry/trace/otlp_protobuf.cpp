@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <concepts>
 #include <type_traits>
 
 #include "telemetry/trace/protobuf_wire.hpp"
@@ -43,50 +44,51 @@ constexpr std::uint32_t kStatusMessage = 2;  // Status
 constexpr std::uint32_t kStatusCode = 3;
 }  // namespace field
 
-std::size_t any_value_size(const AttributeValue& value) {
-  return std::visit(
-      [](const auto& v) -> std::size_t {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::string_view>) {
-          return length_delimited_size(field::kAnyString, v.size());
-        } else if constexpr (std::is_same_v<T, bool>) {
-          return 2;
-        } else if constexpr (std::is_same_v<T, double>) {
-          return 9;
-        } else {
-          return 1 + varint_size(static_cast<std::uint64_t>(v));
-        }
-      },
-      value);
+// The value types an attribute holds; templates over them rather than AttributeValue, so
+// that encoding a span's attributes builds and visits no variant.
+template <class T>
+concept AttributeType = std::same_as<T, std::string_view> || std::same_as<T, std::int64_t> ||
+    std::same_as<T, double> || std::same_as<T, bool>;
+
+template <AttributeType T>
+std::size_t any_value_size(T value) noexcept {
+  if constexpr (std::is_same_v<T, std::string_view>) {
+    return length_delimited_size(field::kAnyString, value.size());
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return 2;
+  } else if constexpr (std::is_same_v<T, double>) {
+    return 9;
+  } else {
+    return 1 + varint_size(static_cast<std::uint64_t>(value));
+  }
 }
 
-char* write_any_value(char* out, const AttributeValue& value) noexcept {
-  return std::visit(
-      [out](const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::string_view>) {
-          return write_bytes_field(out, field::kAnyString, v);
-        } else if constexpr (std::is_same_v<T, bool>) {
-          return write_varint_field(out, field::kAnyBool, v ? 1 : 0);
-        } else if constexpr (std::is_same_v<T, double>) {
-          return write_little_endian(write_tag(out, field::kAnyDouble, WireType::kFixed64),
-                                     std::bit_cast<std::uint64_t>(v), 8);
-        } else {
-          return write_varint_field(out, field::kAnyInt, static_cast<std::uint64_t>(v));
-        }
-      },
-      value);
+template <AttributeType T>
+char* write_any_value(char* out, T value) noexcept {
+  if constexpr (std::is_same_v<T, std::string_view>) {
+    return write_bytes_field(out, field::kAnyString, value);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return write_varint_field(out, field::kAnyBool, value ? 1 : 0);
+  } else if constexpr (std::is_same_v<T, double>) {
+    return write_little_endian(write_tag(out, field::kAnyDouble, WireType::kFixed64),
+                               std::bit_cast<std::uint64_t>(value), 8);
+  } else {
+    return write_varint_field(out, field::kAnyInt, static_cast<std::uint64_t>(value));
+  }
 }
 
 // Room a KeyValue needs: three field heads, the key, and the value with its own head.
-std::size_t key_value_bound(std::string_view key, const AttributeValue& value) noexcept {
-  const auto* text = std::get_if<std::string_view>(&value);
-  return 4 * kMaxFieldHeadBytes + key.size() + (text != nullptr ? text->size() : 0);
+template <AttributeType T>
+std::size_t key_value_bound(std::string_view key, T value) noexcept {
+  std::size_t bound = 4 * kMaxFieldHeadBytes + key.size();
+  if constexpr (std::is_same_v<T, std::string_view>) bound += value.size();
+  return bound;
 }
 
 // One KeyValue as a length-delimited field `field_number` of the enclosing message.
+template <AttributeType T>
 char* write_key_value(char* out, std::uint32_t field_number, std::string_view key,
-                      const AttributeValue& value) noexcept {
+                      T value) noexcept {
   const std::size_t value_size = any_value_size(value);
   const std::size_t size = length_delimited_size(field::kKeyValueKey, key.size()) +
                            length_delimited_size(field::kKeyValueValue, value_size);
@@ -97,7 +99,7 @@ char* write_key_value(char* out, std::uint32_t field_number, std::string_view ke
 }
 
 void append_key_value(std::string& out, std::uint32_t field_number, std::string_view key,
-                      const AttributeValue& value) {
+                      std::string_view value) {
   const std::size_t used = out.size();
   out.resize(used + key_value_bound(key, value));
   char* const end = write_key_value(out.data() + used, field_number, key, value);
@@ -167,11 +169,10 @@ std::string_view OtlpProtobufEncoder::encode_span(const SpanData& span) {
   out = write_little_endian(write_tag(out, field::kSpanEndTime, WireType::kFixed64),
                             span.end_unix_nanos, 8);
   writer.commit(out);
-  for (std::size_t i = 0; i < span.attributes.size(); ++i) {
-    const AttributeView attribute = span.attributes[i];
-    out = writer.room(key_value_bound(attribute.key, attribute.value));
-    writer.commit(write_key_value(out, field::kSpanAttributes, attribute.key, attribute.value));
-  }
+  span.attributes.for_each([&writer](std::string_view key, auto value) {
+    char* const at = writer.room(key_value_bound(key, value));
+    writer.commit(write_key_value(at, field::kSpanAttributes, key, value));
+  });
   // Dropped count, status (three heads), flags.
   out = writer.room(5 * kMaxFieldHeadBytes + 4 + span.status_message.size());
   if (span.attributes.dropped() > 0) {

@@ -49,6 +49,49 @@ TEST(SpanAttributes, SettingAKeyAgainReplacesItsValueAndType) {
   EXPECT_FALSE(attributes.find("missing").has_value());
 }
 
+TEST(SpanAttributes, SettingEachOfASpansKeysAgainReplacesItsValue) {
+  // A SERVER span's keys: many share a length, a middle or a last character.
+  AttributeList attributes;
+  auto set_all = [&attributes](std::int64_t value) {
+    attributes.set("http.request.method", value);
+    attributes.set("url.path", value);
+    attributes.set("url.scheme", value);
+    attributes.set("url.query", value);
+    attributes.set("http.route", value);
+    attributes.set("server.address", value);
+    attributes.set("server.port", value);
+    attributes.set("client.address", value);
+    attributes.set("client.port", value);
+    attributes.set("network.peer.address", value);
+    attributes.set("network.peer.port", value);
+    attributes.set("network.protocol.version", value);
+    attributes.set("user_agent.original", value);
+    attributes.set("http.response.status_code", value);
+    attributes.set("error.type", value);
+  };
+  set_all(1);
+  set_all(2);
+  ASSERT_EQ(attributes.size(), 15u);
+  for (std::size_t i = 0; i < attributes.size(); ++i)
+    EXPECT_EQ(std::get<std::int64_t>(attributes[i].value), 2) << attributes[i].key;
+}
+
+TEST(SpanAttributes, ForEachVisitsWhatIndexingReadsInOrderWithItsType) {
+  AttributeList attributes;
+  attributes.set("s", "text");
+  attributes.set("i", -3);
+  attributes.set("d", 0.25);
+  attributes.set("b", true);
+  std::size_t index = 0;
+  attributes.for_each([&](std::string_view key, auto value) {
+    ASSERT_LT(index, attributes.size());
+    const AttributeView expected = attributes[index++];
+    EXPECT_EQ(key, expected.key);
+    EXPECT_EQ(AttributeValue(value), expected.value) << key;
+  });
+  EXPECT_EQ(index, 4u);
+}
+
 // Keys must be literals; adjacent literals concatenate, so these make distinct keys.
 // clang-format 14 does not settle on one layout for these macros.
 // clang-format off

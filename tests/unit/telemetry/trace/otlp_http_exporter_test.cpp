@@ -239,6 +239,105 @@ TEST(OtlpHttpExporter, SendsOtlpJsonWithTheJsonContentType) {
             "4bf92f3577b34da6a3ce929d0e0e4736");
 }
 
+// ------------------------------------------------------------------ the kept connection
+
+constexpr auto kKeepOpen = TestHttpServer::Connections::kKeepOpen;
+
+std::vector<int> connections_of(const std::vector<testing::ReceivedRequest>& requests) {
+  std::vector<int> result;
+  for (const auto& request : requests)
+    result.push_back(request.connection);
+  return result;
+}
+
+TEST(OtlpHttpExporter, SendsEveryBatchOverOneConnectionWhileTheCollectorKeepsItOpen) {
+  // A body to read past, larger than one read (a collector's partial_success message can
+  // be long), so that the next response is only parsed right if this one was read to its end.
+  TestHttpServer server({TestHttpServer::reply(200, "", std::string(100'000, 'x'))}, kKeepOpen);
+  Harness harness;
+  OtlpHttpExporter exporter(harness.options(server.url()), resource(), "1.0");
+  for (int batch = 0; batch < 3; ++batch)
+    EXPECT_EQ(harness.send(exporter), ExportResult::kSuccess);
+  const auto requests = server.requests();
+  EXPECT_EQ(connections_of(requests), (std::vector<int>{0, 0, 0}));
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[2].body, requests[0].body);
+  EXPECT_EQ(requests[2].head.find("Connection:"), std::string::npos);  // HTTP/1.1 persists
+  EXPECT_TRUE(harness.sleeps.empty());
+  EXPECT_TRUE(harness.failures.empty()) << harness.failures.front();
+}
+
+TEST(OtlpHttpExporter, OpensANewConnectionAfterTheCollectorClosedTheLastOne) {
+  TestHttpServer server({TestHttpServer::reply(200)});  // closes after each reply
+  Harness harness;
+  OtlpHttpExporter exporter(harness.options(server.url()), resource(), "1.0");
+  for (int batch = 0; batch < 3; ++batch)
+    EXPECT_EQ(harness.send(exporter), ExportResult::kSuccess);
+  EXPECT_EQ(connections_of(server.requests()), (std::vector<int>{0, 1, 2}));
+  EXPECT_TRUE(harness.sleeps.empty());  // a closed connection is not a failed attempt
+  EXPECT_TRUE(harness.failures.empty());
+}
+
+TEST(OtlpHttpExporter, ResendsOnANewConnectionWhenTheKeptOneClosesUnderTheRequest) {
+  // The second request crosses the collector's close (an idle timeout): read, never
+  // answered. It goes again, at once, over a new connection; no backoff, no failure.
+  TestHttpServer server(
+      {TestHttpServer::reply(200), TestHttpServer::hang_up(), TestHttpServer::reply(200)},
+      kKeepOpen);
+  Harness harness;
+  OtlpHttpExporter exporter(harness.options(server.url()), resource(), "1.0");
+  EXPECT_EQ(harness.send(exporter), ExportResult::kSuccess);
+  EXPECT_EQ(harness.send(exporter), ExportResult::kSuccess);
+  const auto requests = server.requests();
+  EXPECT_EQ(connections_of(requests), (std::vector<int>{0, 0, 1}));
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[2].body, requests[1].body);
+  EXPECT_TRUE(harness.sleeps.empty());
+  EXPECT_TRUE(harness.failures.empty());
+}
+
+TEST(OtlpHttpExporter, DoesNotReuseAConnectionTheCollectorSaidItWouldClose) {
+  for (const std::string& answer :
+       {TestHttpServer::reply(200, "Connection: close\r\n"),
+        std::string("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"),
+        std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")}) {
+    // The server would read a second request on the same connection: only the client's
+    // choice makes it a new one.
+    TestHttpServer server({answer}, kKeepOpen);
+    Harness harness;
+    OtlpHttpExporter exporter(harness.options(server.url()), resource(), "1.0");
+    EXPECT_EQ(harness.send(exporter), ExportResult::kSuccess) << answer;
+    EXPECT_EQ(harness.send(exporter), ExportResult::kSuccess) << answer;
+    EXPECT_EQ(connections_of(server.requests()), (std::vector<int>{0, 1})) << answer;
+  }
+}
+
+TEST(OtlpHttpExporter, ReadsTheFramingOfAResponseHead) {
+  auto head = parse_response_head("HTTP/1.1 200 OK\r\ncontent-length: 12\r\n\r\n");
+  ASSERT_TRUE(head.has_value());
+  EXPECT_TRUE(head->keep_alive);
+  EXPECT_EQ(head->content_length, 12u);
+  EXPECT_FALSE(head->chunked);
+  head = parse_response_head("HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\n\r\n");
+  ASSERT_TRUE(head.has_value());
+  EXPECT_FALSE(head->keep_alive);
+  EXPECT_FALSE(head->content_length.has_value());
+  head = parse_response_head("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(head.has_value());
+  EXPECT_FALSE(head->keep_alive);
+  head = parse_response_head("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+  ASSERT_TRUE(head.has_value());
+  EXPECT_TRUE(head->chunked);
+  for (const char* unusable : {"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n",
+                               "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+                               "HTTP/1.1 200 OK\r\nContent-Length: 3x\r\n\r\n",
+                               "HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n"}) {
+    head = parse_response_head(unusable);
+    ASSERT_TRUE(head.has_value()) << unusable;
+    EXPECT_FALSE(head->content_length.has_value()) << unusable;
+  }
+}
+
 TEST(OtlpHttpExporter, RefusesBadSettingsAtConstruction) {
   Harness harness;
   EXPECT_THROW(OtlpHttpExporter(harness.options("https://x:4318/v1/traces"), resource(), ""),

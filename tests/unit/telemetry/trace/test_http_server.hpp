@@ -1,7 +1,9 @@
 #pragma once
 
 // A tiny HTTP/1.1 server on 127.0.0.1:<free port> for exporter tests: it answers each
-// connection with the next scripted reply (the last one repeats) and records what it got.
+// request with the next scripted reply (the last one repeats) and records what it got and
+// on which connection. By default it closes a connection after its reply; kKeepOpen
+// serves further requests on it, as a collector does.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -23,13 +25,18 @@ namespace glassbox::telemetry::trace::testing {
 struct ReceivedRequest {
   std::string head;  // request line and headers
   std::string body;
+  int connection = 0;  // which accepted connection carried it: 0, 1, ... in accept order
 };
 
 class TestHttpServer {
  public:
+  enum class Connections { kCloseAfterReply, kKeepOpen };
+
   // std::nullopt as a reply: read the request, then never answer (keep the connection open).
-  explicit TestHttpServer(std::vector<std::optional<std::string>> replies)
-      : replies_(std::move(replies)) {
+  // hang_up(): read the request, then close the connection without answering.
+  explicit TestHttpServer(std::vector<std::optional<std::string>> replies,
+                          Connections connections = Connections::kCloseAfterReply)
+      : replies_(std::move(replies)), keep_open_(connections == Connections::kKeepOpen) {
     listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -67,10 +74,13 @@ class TestHttpServer {
     return requests_;
   }
 
-  static std::string reply(int status, const std::string& extra_headers = "") {
-    return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Length: 0\r\n" + extra_headers +
-           "\r\n";
+  static std::string reply(int status, const std::string& extra_headers = "",
+                           const std::string& body = "") {
+    return "HTTP/1.1 " + std::to_string(status) +
+           " X\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + extra_headers +
+           "\r\n" + body;
   }
+  static std::string hang_up() { return {}; }
 
  private:
   bool stopping() {
@@ -78,30 +88,55 @@ class TestHttpServer {
     return stopping_;
   }
 
+  struct OpenConnection {
+    int fd;
+    int id;
+  };
+
   void serve() {
+    std::vector<OpenConnection> open;
+    int accepted = 0;
     while (!stopping()) {
-      pollfd entry{listener_, POLLIN, 0};
-      if (::poll(&entry, 1, 20) <= 0) continue;
-      const int fd = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd < 0) continue;
-      ReceivedRequest request;
-      if (!read_request(fd, request)) {
-        ::close(fd);
-        continue;
+      std::vector<pollfd> entries{{listener_, POLLIN, 0}};
+      for (const OpenConnection& connection : open)
+        entries.push_back({connection.fd, POLLIN, 0});
+      if (::poll(entries.data(), entries.size(), 20) <= 0) continue;
+      std::vector<OpenConnection> still_open;
+      for (std::size_t i = 1; i < entries.size(); ++i) {
+        if (entries[i].revents == 0 || answer(open[i - 1])) still_open.push_back(open[i - 1]);
       }
-      std::optional<std::string> answer;
-      {
-        std::lock_guard lock(mutex_);
-        answer = replies_[std::min(requests_.size(), replies_.size() - 1)];
-        requests_.push_back(std::move(request));
+      if ((entries[0].revents & POLLIN) != 0) {
+        const int fd = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd >= 0) still_open.push_back({fd, accepted++});
       }
-      if (!answer) {
-        silent_.push_back(fd);
-        continue;
-      }
-      (void)::send(fd, answer->data(), answer->size(), MSG_NOSIGNAL);
-      ::close(fd);
+      open = std::move(still_open);
     }
+    for (const OpenConnection& connection : open)
+      ::close(connection.fd);
+  }
+
+  // Reads one request and answers it; false when the connection is no longer served.
+  bool answer(const OpenConnection& connection) {
+    ReceivedRequest request;
+    request.connection = connection.id;
+    if (!read_request(connection.fd, request)) {
+      ::close(connection.fd);
+      return false;
+    }
+    std::optional<std::string> answer;
+    {
+      std::lock_guard lock(mutex_);
+      answer = replies_[std::min(requests_.size(), replies_.size() - 1)];
+      requests_.push_back(std::move(request));
+    }
+    if (!answer) {
+      silent_.push_back(connection.fd);
+      return false;
+    }
+    if (!answer->empty()) (void)::send(connection.fd, answer->data(), answer->size(), MSG_NOSIGNAL);
+    if (keep_open_ && !answer->empty()) return true;
+    ::close(connection.fd);
+    return false;
   }
 
   static bool read_request(int fd, ReceivedRequest& request) {
@@ -128,6 +163,7 @@ class TestHttpServer {
   }
 
   std::vector<std::optional<std::string>> replies_;
+  bool keep_open_ = false;
   int listener_ = -1;
   std::uint16_t port_ = 0;
   std::vector<int> silent_;  // serve() only, then the destructor
