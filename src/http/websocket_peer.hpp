@@ -2,8 +2,12 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "http/request.hpp"
+#include "http/response.hpp"
 
 namespace glassbox::http {
 
@@ -22,6 +26,9 @@ class WebSocketPeer {
 // every text message from the client; on_close once, when the connection ends for any
 // reason. All run on the connection's I/O thread and must not block.
 struct WebSocketHandler {
+  // Asked before a valid upgrade is accepted: a response refuses it (the rate limit's 429)
+  // and is sent as the answer instead of 101. Unset: every valid upgrade is accepted.
+  std::function<std::optional<Response>(const Request& request)> admit;
   std::function<void(const std::shared_ptr<WebSocketPeer>& peer)> on_open;
   std::function<void(WebSocketPeer& peer, std::string_view message)> on_text;
   std::function<void(WebSocketPeer& peer)> on_close;

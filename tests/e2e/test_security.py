@@ -11,7 +11,8 @@ import ssl
 import pytest
 import websocket
 
-from glassbox import LOOPBACK, assert_error, run_binary, scrape, scrape_until, wait_until
+from glassbox import (LOOPBACK, RawConnection, assert_error, fetch_metrics, request_bytes,
+                      run_binary, scrape, scrape_until, wait_until)
 from otlp_receiver import OtlpReceiver
 from tls_certificates import make_certificate
 
@@ -61,6 +62,32 @@ def test_https_requests_work_with_keep_alive(start_server, certificate):
         connection.close()
 
 
+def test_https_responses_larger_than_a_tls_record_arrive_whole(start_server, certificate):
+    # A TLS record holds at most 16 KiB: the response head went out alone in one and the
+    # body was then never sent (the client waited until its timeout).
+    cert, key = certificate
+    server = start_server(env={"GLASSBOX_TLS_CERT": cert, "GLASSBOX_TLS_KEY": key})
+    connection = https(server, cert)
+    try:
+        for number in range(100):  # rows for a users page of well over 16 KiB
+            created = server.post_json(
+                "/api/users", {"name": f"user {number:03d} " + "n" * 90,
+                               "email": f"user{number}@example.com"}, connection=connection)
+            assert created.status == 201, created.describe()
+        for _ in range(2):  # and again on the same connection
+            page = server.get("/api/users?limit=100", connection=connection)
+            assert page.status == 200, page.describe()
+            assert len(page.body) > 16 * 1024, len(page.body)
+            assert len(page.json()["items"]) == 100
+        response, exposition = fetch_metrics(server, connection=connection,
+                                             accept="application/openmetrics-text")
+        assert len(response.body) > 16 * 1024, len(response.body)
+        assert exposition.value("http_requests_total", method="POST", route="/api/users",
+                                status="201") == 100
+    finally:
+        connection.close()
+
+
 def test_websocket_over_tls(start_server, certificate):
     cert, key = certificate
     server = start_server(env={"GLASSBOX_TLS_CERT": cert, "GLASSBOX_TLS_KEY": key})
@@ -83,29 +110,38 @@ def test_websocket_over_tls(start_server, certificate):
         ws.shutdown()
 
 
-def test_plain_http_to_the_tls_port_fails_cleanly(start_server, certificate):
+def test_plain_http_to_the_tls_port_is_answered_400_and_counted(start_server, certificate):
     cert, key = certificate
     server = start_server(env={"GLASSBOX_TLS_CERT": cert, "GLASSBOX_TLS_KEY": key})
-    plain = http.client.HTTPConnection(LOOPBACK, server.port, timeout=5)
-    with pytest.raises((http.client.HTTPException, ConnectionError, OSError)):
-        plain.request("GET", "/health")
-        plain.getresponse().read()
-    plain.close()
-    # Garbage and a client that connects and leaves do not hurt either.
+    # http:// where https:// was meant: told so in plain HTTP (as nginx does), then closed.
+    with RawConnection(server.port) as plain:
+        plain.send(request_bytes("GET", "/health"))
+        response = plain.read_response(timeout=5)
+        assert_error(response, 400, "bad_request")
+        assert "https" in response.json()["error"]["message"], response.describe()
+        assert response.header("Connection", "").lower() == "close", response.describe()
+        assert plain.sock.recv(4096) == b"", "connection left open after the refusal"
+    # Garbage is not TLS either (answered the same way); a client that connects and leaves
+    # gets nothing. Neither hurts.
     for payload in (b"\x00\xff" * 100, b""):
         with socket.create_connection((LOOPBACK, server.port), timeout=5) as raw:
             raw.sendall(payload)
             raw.shutdown(socket.SHUT_WR)
             raw.settimeout(5)
+            received = b""
             try:
-                while raw.recv(4096):
-                    pass
+                while chunk := raw.recv(4096):
+                    received += chunk
             except ConnectionError:
                 pass
+            assert received.startswith(b"HTTP/1.1 400 ") if payload else received == b""
     assert server.running()
     connection = https(server, cert)
     try:
         assert server.get("/health", connection=connection).status == 200
+        exposition = scrape(server, connection=connection)
+        rejected = exposition.values("http_requests_rejected_total", ("reason",))
+        assert rejected[("bad_request",)] == 2, rejected
     finally:
         connection.close()
 
@@ -246,6 +282,29 @@ def test_rate_limit_answers_429_with_retry_after(start_server):
         server, lambda e: e.value("errors_total", type="rate_limited", source="rate_limiter") == 3)
     assert exposition.value("errors_total", type="rate_limited", source="rate_limiter") == 3
     assert exposition.value("http_requests_total", method="GET", route="/api/users",
+                            status="429") == 1
+
+
+def test_rate_limit_applies_to_websocket_upgrades(start_server):
+    server = start_server(env={"GLASSBOX_RATE_LIMIT_RPS": "0.2", "GLASSBOX_RATE_LIMIT_BURST": "2"})
+    url = f"ws://{LOOPBACK}:{server.port}/ws/events"
+    admitted = websocket.create_connection(url, timeout=5)  # the first token
+    try:
+        assert server.get("/api/users").status == 200  # the second: the bucket is empty now
+        with pytest.raises(websocket.WebSocketBadStatusException) as refused_upgrade:
+            websocket.create_connection(url, timeout=5).close()
+        assert refused_upgrade.value.status_code == 429
+        headers = {k.lower(): v for k, v in (refused_upgrade.value.resp_headers or {}).items()}
+        assert headers.get("retry-after", "").isdigit(), headers
+        # A socket already open is not cut by the limit.
+        admitted.send("hello")
+        assert json.loads(admitted.recv()) == {"type": "ack"}
+    finally:
+        admitted.close()
+    exposition = scrape_until(
+        server, lambda e: e.value("errors_total", type="rate_limited", source="rate_limiter") == 1)
+    assert exposition.value("errors_total", type="rate_limited", source="rate_limiter") == 1
+    assert exposition.value("http_requests_total", method="GET", route="/ws/events",
                             status="429") == 1
 
 

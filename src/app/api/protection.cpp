@@ -60,4 +60,12 @@ http::Handler protect(ApiContext& context, Access access, http::Handler handler)
   };
 }
 
+http::WebSocketHandler protect(ApiContext& context, http::WebSocketHandler handler) {
+  if (context.rate_limiter == nullptr) return handler;
+  handler.admit = [&context](const Request& request) {
+    return refusal(context, Access::kRead, request);
+  };
+  return handler;
+}
+
 }  // namespace glassbox::app

@@ -14,4 +14,8 @@ enum class Access { kRead, kWrite };
 // and the request path is what it would be without this file.
 http::Handler protect(ApiContext& context, Access access, http::Handler handler);
 
+// The same rate limit in front of a WebSocket route's upgrade (a refused upgrade is the
+// 429, not a 101); with no rate limit configured the handler is returned as is.
+http::WebSocketHandler protect(ApiContext& context, http::WebSocketHandler handler);
+
 }  // namespace glassbox::app

@@ -24,7 +24,11 @@ boost::asio::awaitable<void> graceful_close(SessionStream& session_stream) {
     (void)ignored_error;
   }
   // What is left of the client's bytes is discarded undecrypted.
-  boost::beast::tcp_stream& stream = session_stream.tcp();
+  co_await graceful_close_tcp(session_stream.tcp());
+}
+
+boost::asio::awaitable<void> graceful_close_tcp(boost::beast::tcp_stream& stream) {
+  using boost::asio::ip::tcp;
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   std::array<char, 4096> discard;

@@ -13,4 +13,8 @@ namespace glassbox::http::detail {
 // TLS, a close_notify goes first (bounded by the same timeout).
 boost::asio::awaitable<void> graceful_close(SessionStream& stream);
 
+// The TCP part of graceful_close alone: for a connection on which TLS never started (plain
+// HTTP answered on the TLS port).
+boost::asio::awaitable<void> graceful_close_tcp(boost::beast::tcp_stream& stream);
+
 }  // namespace glassbox::http::detail

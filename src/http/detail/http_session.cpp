@@ -6,6 +6,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
@@ -78,12 +79,16 @@ SessionStream make_stream(tcp::socket socket, const TlsContext* tls) {
   return SessionStream(std::move(socket), tls->native());
 }
 
-// The TLS handshake, bounded like a request head. False when it failed (a client speaking
-// plain HTTP to the TLS port, no common protocol version, a timeout): the caller closes.
+// The TLS handshake, bounded like a request head, starting with the client's bytes already
+// in `already_read` (consumed as the handshake uses them). False when it failed (not a TLS
+// client, no common protocol version, a timeout): the caller closes.
 asio::awaitable<bool> tls_handshake(SessionStream& stream, std::chrono::seconds timeout,
-                                    telemetry::log::Logger& logger) {
+                                    telemetry::log::Logger& logger,
+                                    beast::flat_buffer& already_read) {
   stream.expires_after(timeout);
-  auto [error] = co_await stream.tls().async_handshake(asio::ssl::stream_base::server, kAsTuple);
+  auto [error, used] = co_await stream.tls().async_handshake(asio::ssl::stream_base::server,
+                                                             already_read.data(), kAsTuple);
+  already_read.consume(used);
   if (!error) co_return true;
   if (logger.enabled(telemetry::log::Level::kDebug)) {
     logger.write(telemetry::log::Level::kDebug, "http.session", "TLS handshake failed",
@@ -119,6 +124,10 @@ class HttpSession final : public Connection {
   asio::awaitable<void> run();
 
  private:
+  // Looks at the first bytes: a TLS ClientHello gets the handshake (with the bytes already
+  // read), anything else — plain HTTP sent to the TLS port — a 400 that says to use https.
+  // False when the connection should end.
+  asio::awaitable<bool> secure();
   // Bytes of a request wait in the socket, unread: sent before the server stopped (or
   // before its notice reached this connection), so they are served.
   bool request_reached_socket() {
@@ -298,7 +307,13 @@ asio::awaitable<Response> HttpSession::dispatch(RequestParser& parser, const Rou
   matched = routing.route;
   if (routing.bad_target) count_rejection(RejectReason::kBadEncoding);
   if (routing.answer) co_return std::move(*routing.answer);
-  if (routing.route->is_websocket()) co_return Response{};
+  if (routing.route->is_websocket()) {
+    const WebSocketHandler& websocket = routing.route->websocket;
+    if (websocket.admit) {
+      if (std::optional<Response> refusal = websocket.admit(request)) co_return std::move(*refusal);
+    }
+    co_return Response{};  // empty: the caller upgrades
+  }
   co_return co_await run_handler(*routing.route, request, environment_.logger);
 }
 
@@ -422,12 +437,38 @@ void HttpSession::record_metrics(const Route* route, Method method, unsigned sta
   metrics->record(route, method, status, elapsed.count(), request_bytes, response_bytes, trace_id_);
 }
 
+asio::awaitable<bool> HttpSession::secure() {
+  stream_.expires_after(environment_.limits.header_timeout);
+  auto [detect_error, is_tls] = co_await beast::async_detect_ssl(stream_.tcp(), buffer_, kAsTuple);
+  if (detect_error) co_return false;  // closed, reset or timed out before deciding
+  if (!is_tls) {
+    // What nginx does too: a plain request here most likely means http:// where https://
+    // was meant, and an answer says so where a silent close says nothing.
+    count_rejection(RejectReason::kBadRequest);
+    const Response refusal = error_response(
+        ErrorCode::kBadRequest, "this port speaks HTTPS: send the request with https://");
+    write_response_head(head_, refusal, {.keep_alive = false});
+    const std::array<asio::const_buffer, 2> buffers = {asio::buffer(head_),
+                                                       asio::buffer(refusal.body)};
+    stream_.expires_after(kWriteTimeout);
+    auto [write_error, written] = co_await asio::async_write(stream_.tcp(), buffers, kAsTuple);
+    if (!write_error) co_await graceful_close_tcp(stream_.tcp());
+    co_return false;
+  }
+  const bool handshaken = co_await tls_handshake(stream_, environment_.limits.header_timeout,
+                                                 environment_.logger, buffer_);
+  if (!handshaken) co_return false;
+  // The handshake takes every byte read with the ClientHello (a client sends nothing else
+  // before the server's answer); what it left would be ciphertext read as a request.
+  if (buffer_.size() > 0) co_return false;
+  stream_.expires_never();
+  co_return true;
+}
+
 asio::awaitable<void> HttpSession::run() {
   if (stream_.is_tls()) {
-    const bool secured =
-        co_await tls_handshake(stream_, environment_.limits.header_timeout, environment_.logger);
+    const bool secured = co_await secure();  // named first: see the note above fail()
     if (!secured) co_return;
-    stream_.expires_never();
   }
   bool first = true;
   while (true) {
@@ -506,8 +547,9 @@ asio::awaitable<void> reject_connection(tcp::socket socket, SessionEnvironment& 
   }
   SessionStream stream = make_stream(std::move(socket), environment.tls);
   if (stream.is_tls()) {
-    const bool secured =
-        co_await tls_handshake(stream, environment.limits.header_timeout, environment.logger);
+    beast::flat_buffer nothing_read;
+    const bool secured = co_await tls_handshake(stream, environment.limits.header_timeout,
+                                                environment.logger, nothing_read);
     if (!secured) co_return;
   }
   const Response response =

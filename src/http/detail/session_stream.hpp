@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <optional>
 #include <utility>
+#include <vector>
 
 namespace glassbox::http::detail {
 
@@ -62,7 +63,19 @@ class SessionStream {
   auto async_write_some(const ConstBuffers& buffers, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::beast::error_code, std::size_t)>(
         [this](auto handler, const ConstBuffers& from) {
-          if (tls_) {
+          if (tls_ && starts_with_empty_buffer(from)) {
+            // Beast's TLS stream sizes a write by the sequence's first buffer and so writes
+            // nothing when it is empty, which asio::async_write takes for the end: after a
+            // response head went out alone, the body was never sent (any HTTPS response
+            // over 16 KiB). The rare write that starts empty goes without its empty buffers.
+            std::vector<boost::asio::const_buffer> non_empty;
+            for (auto it = boost::asio::buffer_sequence_begin(from);
+                 it != boost::asio::buffer_sequence_end(from); ++it) {
+              const boost::asio::const_buffer buffer(*it);
+              if (buffer.size() > 0) non_empty.push_back(buffer);
+            }
+            tls_->async_write_some(non_empty, std::move(handler));
+          } else if (tls_) {
             tls_->async_write_some(from, std::move(handler));
           } else {
             plain_->async_write_some(from, std::move(handler));
@@ -94,6 +107,13 @@ class SessionStream {
   friend void beast_close_socket(SessionStream& stream) { stream.tcp().close(); }
 
  private:
+  template <typename ConstBuffers>
+  static bool starts_with_empty_buffer(const ConstBuffers& buffers) {
+    const auto first = boost::asio::buffer_sequence_begin(buffers);
+    return first != boost::asio::buffer_sequence_end(buffers) &&
+           boost::asio::const_buffer(*first).size() == 0;
+  }
+
   std::optional<boost::beast::tcp_stream> plain_;  // exactly one of the two is set
   std::optional<TlsStream> tls_;
 };
